@@ -1,0 +1,46 @@
+#include "xbarmc/cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "xbarmc/error.h"
+#include "xbarmc/version.h"
+
+namespace xbarmc::cli {
+
+namespace {
+void print_version() {
+  std::cout << "xbarmc " << version_string() << " (git " << git_sha() << ", " << build_type()
+            << ")\ncompiler " << compiler_string() << "\n"
+            << dependency_versions();
+}
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  CLI::App app{"xbarmc: Monte Carlo variability analysis of analog in-memory-computing crossbars"};
+  app.require_subcommand(0, 1);
+  bool version = false;
+  app.add_flag("--version", version, "Print version, git sha, compiler and dependency versions");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(ExitCode::Usage);
+  }
+  try {
+    if (version) {
+      print_version();
+      return 0;
+    }
+    std::cout << app.help();
+    return 0;
+  } catch (const Error& e) {
+    std::cerr << "xbarmc: error: " << e.what() << "\n";
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    std::cerr << "xbarmc: internal error: " << e.what() << "\n";
+    return static_cast<int>(ExitCode::Io);
+  }
+}
+
+}  // namespace xbarmc::cli
