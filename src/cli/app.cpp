@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 
+#include "xbarmc/cli/commands.h"
 #include "xbarmc/error.h"
 #include "xbarmc/version.h"
 
@@ -22,18 +23,30 @@ int run_main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   bool version = false;
   app.add_flag("--version", version, "Print version, git sha, compiler and dependency versions");
+  add_validate_command(app);
+  add_run_command(app);
+  add_train_command(app);
+  add_summary_command(app);
+  add_merge_command(app);
+  add_spice_command(app);
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : static_cast<int>(ExitCode::Usage);
-  }
-  try {
+    try {
+      app.parse(argc, argv);  // subcommand callbacks run inside parse
+    } catch (const CLI::ParseError& e) {
+      return app.exit(e) == 0 ? 0 : static_cast<int>(ExitCode::Usage);
+    }
     if (version) {
       print_version();
       return 0;
     }
-    std::cout << app.help();
+    if (app.get_subcommands().empty()) std::cout << app.help();
     return 0;
+  } catch (const ConfigError& e) {
+    std::cerr << "xbarmc: configuration error" << (e.issues().size() > 1 ? "s" : "") << ":\n";
+    for (const auto& issue : e.issues())
+      std::cerr << "  " << (issue.pointer.empty() ? "/" : issue.pointer) << ": " << issue.message
+                << "\n";
+    return static_cast<int>(ExitCode::Usage);
   } catch (const Error& e) {
     std::cerr << "xbarmc: error: " << e.what() << "\n";
     return static_cast<int>(e.exit_code());
