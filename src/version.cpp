@@ -3,9 +3,9 @@
 #include <H5public.h>
 #include <oneapi/tbb/version.h>
 
+#include <Random123/features/compilerfeatures.h>
 #include <CLI/Version.hpp>
 #include <Eigen/Core>
-#include <Random123/features/compilerfeatures.h>
 #include <boost/version.hpp>
 #include <nlohmann/json.hpp>
 

@@ -22,27 +22,27 @@ namespace xbarmc {
 //! What a stream is used for. The numeric values are part of the results
 //! format (they select the draws): never renumber, only append.
 enum class Purpose : std::uint32_t {
-  ProgrammingD2D = 1,   //!< programming error fixed per instance
-  ProgrammingC2C = 2,   //!< programming error redrawn per cycle
-  FaultsD2D = 3,        //!< stuck-at faults, per instance
-  DriftNuD2D = 4,       //!< per-device drift exponent, per instance
-  RelaxationC2C = 5,    //!< RRAM relaxation, per cycle (and time via `sub`)
-  ReadNoise = 6,        //!< read noise, per read (cycle, time via `sub`)
-  WriteVerify = 7,      //!< extra programming pulses of write-verify, per cycle
-  LevelsD2D = 8,        //!< table-model level sampling, per instance
-  DatasetSubset = 32,   //!< deterministic subset of a dataset
-  TrainingInit = 33,    //!< weight initialisation in `xbarmc train`
-  TrainingShuffle = 34, //!< mini-batch order in `xbarmc train`
+  ProgrammingD2D = 1,    //!< programming error fixed per instance
+  ProgrammingC2C = 2,    //!< programming error redrawn per cycle
+  FaultsD2D = 3,         //!< stuck-at faults, per instance
+  DriftNuD2D = 4,        //!< per-device drift exponent, per instance
+  RelaxationC2C = 5,     //!< RRAM relaxation, per cycle (and time via `sub`)
+  ReadNoise = 6,         //!< read noise, per read (cycle, time via `sub`)
+  WriteVerify = 7,       //!< extra programming pulses of write-verify, per cycle
+  LevelsD2D = 8,         //!< table-model level sampling, per instance
+  DatasetSubset = 32,    //!< deterministic subset of a dataset
+  TrainingInit = 33,     //!< weight initialisation in `xbarmc train`
+  TrainingShuffle = 34,  //!< mini-batch order in `xbarmc train`
 };
 
 //! Identifies one stream. Field ranges: layer < 2^16, tile < 2^32, cycle < 2^32, sub < 2^64.
 struct StreamId {
   std::uint64_t instance = 0;  //!< chip instance index
   Purpose purpose = Purpose::ProgrammingD2D;
-  std::uint32_t layer = 0;     //!< weight-layer index
-  std::uint32_t tile = 0;      //!< tile index within the layer
-  std::uint32_t cycle = 0;     //!< programming cycle
-  std::uint64_t sub = 0;       //!< further index (time index, read batch, ...)
+  std::uint32_t layer = 0;  //!< weight-layer index
+  std::uint32_t tile = 0;   //!< tile index within the layer
+  std::uint32_t cycle = 0;  //!< programming cycle
+  std::uint64_t sub = 0;    //!< further index (time index, read batch, ...)
 };
 
 //! A sequential stream of 64-bit words; satisfies UniformRandomBitGenerator, so

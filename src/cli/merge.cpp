@@ -6,7 +6,8 @@
 namespace xbarmc::cli {
 
 void add_merge_command(CLI::App& app) {
-  auto* sub = app.add_subcommand("merge", "Merge shard results files into one complete results file");
+  auto* sub =
+      app.add_subcommand("merge", "Merge shard results files into one complete results file");
   sub->callback([] { throw Error("'xbarmc merge' is not available in this build yet"); });
 }
 

@@ -8,7 +8,8 @@
 namespace xbarmc::cli {
 
 void add_validate_command(CLI::App& app) {
-  auto* sub = app.add_subcommand("validate", "Check a config and print it with every default resolved");
+  auto* sub =
+      app.add_subcommand("validate", "Check a config and print it with every default resolved");
   sub->callback([] { throw Error("'xbarmc validate' is not available in this build yet"); });
 }
 

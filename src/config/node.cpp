@@ -69,7 +69,8 @@ std::string escape_pointer_token(const std::string& key) {
   return out;
 }
 
-std::optional<std::string> suggest(const std::string& word, const std::set<std::string>& candidates) {
+std::optional<std::string> suggest(const std::string& word,
+                                   const std::set<std::string>& candidates) {
   std::optional<std::string> best;
   std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& c : candidates) {
@@ -89,7 +90,10 @@ std::string describe(const Json& v) {
 }
 
 Node::Node(const Json& value, std::string pointer, Diagnostics& diagnostics, Json* resolved_root)
-    : value_(&value), pointer_(std::move(pointer)), diag_(&diagnostics), resolved_root_(resolved_root) {
+    : value_(&value),
+      pointer_(std::move(pointer)),
+      diag_(&diagnostics),
+      resolved_root_(resolved_root) {
   if (!value.is_object()) {
     diag_->add(pointer_, "must be an object, got " + describe(value));
     value_ = &empty_object();
@@ -157,8 +161,9 @@ namespace {
 template <class Int>
 void get_integer(Node& node, const Json* v, const std::string& key, Int& out, Range range) {
   if (v == nullptr) return;
-  if (!v->is_number_integer() && !(v->is_number_float() && std::floor(v->get<double>()) == v->get<double>() &&
-                                    std::abs(v->get<double>()) < 9.0e15)) {
+  if (!v->is_number_integer() &&
+      !(v->is_number_float() && std::floor(v->get<double>()) == v->get<double>() &&
+        std::abs(v->get<double>()) < 9.0e15)) {
     node.error(key, "must be an integer, got " + describe(*v));
     return;
   }
@@ -257,7 +262,8 @@ void Node::get(const std::string& key, std::vector<std::string>& out) {
   record(key, out);
 }
 
-void Node::get_choice(const std::string& key, std::string& out, const std::vector<std::string>& allowed) {
+void Node::get_choice(const std::string& key, std::string& out,
+                      const std::vector<std::string>& allowed) {
   if (const Json* v = find(key)) {
     if (!v->is_string()) {
       error(key, "must be a string, got " + describe(*v));
@@ -280,7 +286,8 @@ void Node::get_choice(const std::string& key, std::string& out, const std::vecto
 
 Node Node::child(const std::string& key) {
   const Json* v = find(key);
-  if (resolved_root_ != nullptr) (*resolved_root_)[Json::json_pointer(pointer_of(key))] = Json::object();
+  if (resolved_root_ != nullptr)
+    (*resolved_root_)[Json::json_pointer(pointer_of(key))] = Json::object();
   return Node(v ? *v : empty_object(), pointer_of(key), *diag_, resolved_root_);
 }
 
@@ -292,7 +299,8 @@ std::vector<Node> Node::children(const std::string& key) {
     error(key, "must be an array of objects, got " + describe(*v));
     return out;
   }
-  if (resolved_root_ != nullptr) (*resolved_root_)[Json::json_pointer(pointer_of(key))] = Json::array();
+  if (resolved_root_ != nullptr)
+    (*resolved_root_)[Json::json_pointer(pointer_of(key))] = Json::array();
   for (std::size_t i = 0; i < v->size(); ++i) {
     const std::string p = pointer_of(key) + "/" + std::to_string(i);
     if (resolved_root_ != nullptr) (*resolved_root_)[Json::json_pointer(p)] = Json::object();
@@ -307,7 +315,9 @@ void Node::accept(const std::string& key) {
   if (auto it = value_->find(key); it != value_->end()) record(key, *it);
 }
 
-void Node::known(const std::vector<std::string>& names) { known_.insert(names.begin(), names.end()); }
+void Node::known(const std::vector<std::string>& names) {
+  known_.insert(names.begin(), names.end());
+}
 
 void Node::finish() {
   if (!is_object_) return;

@@ -27,10 +27,10 @@ using Json = nlohmann::ordered_json;
 
 //! Inclusive/exclusive numeric bounds for a value.
 struct Range {
-  std::optional<double> lo;      //!< lower bound
-  std::optional<double> hi;      //!< upper bound
-  bool lo_open = false;          //!< lower bound exclusive (value > lo)
-  bool hi_open = false;          //!< upper bound exclusive (value < hi)
+  std::optional<double> lo;  //!< lower bound
+  std::optional<double> hi;  //!< upper bound
+  bool lo_open = false;      //!< lower bound exclusive (value > lo)
+  bool hi_open = false;      //!< upper bound exclusive (value < hi)
 
   static Range any() { return {}; }
   static Range at_least(double v) { return {v, std::nullopt, false, false}; }
@@ -119,7 +119,8 @@ class Node {
  private:
   const Json* find(const std::string& key);
   bool check_number(const std::string& key, const Json& v, Range range, double& out);
-  void get_choice(const std::string& key, std::string& out, const std::vector<std::string>& allowed);
+  void get_choice(const std::string& key, std::string& out,
+                  const std::vector<std::string>& allowed);
   void missing(const std::string& key);
   void record(const std::string& key, Json value);
 
@@ -136,7 +137,8 @@ class Node {
 std::string escape_pointer_token(const std::string& key);
 
 //! The closest candidate to `word` by edit distance, if close enough to suggest.
-std::optional<std::string> suggest(const std::string& word, const std::set<std::string>& candidates);
+std::optional<std::string> suggest(const std::string& word,
+                                   const std::set<std::string>& candidates);
 
 //! Short text of a JSON value's type and value for messages ("string \"abc\"").
 std::string describe(const Json& v);

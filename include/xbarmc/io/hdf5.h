@@ -28,6 +28,12 @@ class Handle {
   [[nodiscard]] hid_t id() const { return id_; }
   [[nodiscard]] bool valid() const { return id_ >= 0; }
   void reset();
+  //! Gives up ownership without closing; returns the id.
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = H5I_INVALID_HID;
+    return id;
+  }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
@@ -65,7 +71,9 @@ class Group {
   template <class T>
   void write_attr(const std::string& name, const std::vector<T>& values);
   void write_attr(const std::string& name, const std::string& value);
-  void write_attr(const std::string& name, const char* value) { write_attr(name, std::string(value)); }
+  void write_attr(const std::string& name, const char* value) {
+    write_attr(name, std::string(value));
+  }
   template <class T>
   [[nodiscard]] T read_attr(const std::string& name) const;  //!< scalar or std::string
   template <class T>
@@ -88,7 +96,8 @@ class Group {
   void write_string(const std::string& name, const std::string& value);
   //! Reads a whole dataset; converts numeric types on read (HDF5 conversion).
   template <class T>
-  [[nodiscard]] std::vector<T> read(const std::string& name, std::vector<hsize_t>* shape = nullptr) const;
+  [[nodiscard]] std::vector<T> read(const std::string& name,
+                                    std::vector<hsize_t>* shape = nullptr) const;
   [[nodiscard]] std::string read_string(const std::string& name) const;
   [[nodiscard]] std::vector<hsize_t> shape(const std::string& name) const;
   //! Overwrites a hyperslab [offset, offset+count) of an existing dataset.

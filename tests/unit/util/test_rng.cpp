@@ -20,12 +20,24 @@ TEST(RandomStream, EveryFieldSelectsADifferentStream) {
   const auto ref = first(42, base);
   StreamId s = base;
   EXPECT_NE(ref, first(43, base));
-  s = base; s.instance = 8; EXPECT_NE(ref, first(42, s));
-  s = base; s.purpose = Purpose::ProgrammingC2C; EXPECT_NE(ref, first(42, s));
-  s = base; s.layer = 1; EXPECT_NE(ref, first(42, s));
-  s = base; s.tile = 1; EXPECT_NE(ref, first(42, s));
-  s = base; s.cycle = 1; EXPECT_NE(ref, first(42, s));
-  s = base; s.sub = 1; EXPECT_NE(ref, first(42, s));
+  s = base;
+  s.instance = 8;
+  EXPECT_NE(ref, first(42, s));
+  s = base;
+  s.purpose = Purpose::ProgrammingC2C;
+  EXPECT_NE(ref, first(42, s));
+  s = base;
+  s.layer = 1;
+  EXPECT_NE(ref, first(42, s));
+  s = base;
+  s.tile = 1;
+  EXPECT_NE(ref, first(42, s));
+  s = base;
+  s.cycle = 1;
+  EXPECT_NE(ref, first(42, s));
+  s = base;
+  s.sub = 1;
+  EXPECT_NE(ref, first(42, s));
 }
 
 TEST(RandomStream, SeekGivesRandomAccess) {
