@@ -1,0 +1,79 @@
+#pragma once
+//! \file device/tile_devices.h
+//! Device state of one tile of one chip instance, applying the stages in their fixed
+//! order: levels/table -> programming (D2D, C2C, write-verify, clamp) -> faults ->
+//! drift -> relaxation; read noise is handed out as a per-device sigma for the
+//! output-referred sampler (read_noise.h).
+//!
+//! Randomness: every stage draws from its own keyed stream
+//! {instance, purpose, layer, tile, cycle, sub} in row-major order over the tile's
+//! devices, one standard normal (or uniform) per device, scaled afterwards (common
+//! random numbers: a changed sigma reuses the same draws; a stage switched off never
+//! shifts another stage's draws).
+
+#include <Eigen/Dense>
+#include <cstdint>
+
+#include "xbarmc/device/params.h"
+#include "xbarmc/rng.h"
+
+namespace xbarmc::device {
+
+//! Where a tile sits, for keyed streams.
+struct TileKey {
+  std::uint64_t seed = 0;      //!< study seed
+  std::uint64_t instance = 0;  //!< chip instance
+  std::uint32_t layer = 0;     //!< weight-layer index
+  std::uint32_t tile = 0;      //!< tile index within the layer
+};
+
+//! Fault state of a device.
+enum class FaultState : std::uint8_t { None = 0, StuckAtGMin = 1, StuckAtGMax = 2 };
+
+//! Device state of one tile. Reuse one object per thread: arrays keep their storage
+//! across calls (no allocation after the first call with a given tile shape).
+class TileDevices {
+ public:
+  //! Per-instance (D2D) draws: table level statistics, programming D2D error,
+  //! faults, drift exponents. `target_uS` is the tile's [rows x phys_cols] target.
+  void draw_instance(const DeviceParams& p, const TileKey& key,
+                     const Eigen::Ref<const Eigen::MatrixXf>& target_uS);
+  //! Programs the tile at `cycle`: D2D + C2C programming error, write-verify, clamp
+  //! into [0, g_clamp_max_uS], then stuck-at faults. Result in programmed_uS().
+  void program(const DeviceParams& p, const TileKey& key, std::uint32_t cycle);
+  //! Conductance (uS) t_s seconds after programming: drift then relaxation (stream
+  //! RelaxationC2C with sub = time_index). Stuck devices neither drift nor relax.
+  void at_time(const DeviceParams& p, const TileKey& key, std::uint32_t cycle, double t_s,
+               std::uint32_t time_index, Eigen::Ref<Eigen::MatrixXf> g_uS) const;
+  //! Per-device read-noise standard deviation (uS) at t_s for conductances g_t_uS
+  //! (all zero when read noise is off).
+  void read_sigma(const DeviceParams& p, double t_s,
+                  const Eigen::Ref<const Eigen::MatrixXf>& g_t_uS,
+                  Eigen::Ref<Eigen::MatrixXf> sigma_uS) const;
+
+  //! G_prog of the last program() (uS).
+  [[nodiscard]] const Eigen::MatrixXf& programmed_uS() const { return prog_; }
+  //! Targets after snapping to the table's levels (uS).
+  [[nodiscard]] const Eigen::MatrixXf& target_uS() const { return target_; }
+  //! D2D-programmed value before the C2C error (uS).
+  [[nodiscard]] const Eigen::MatrixXf& d2d_uS() const { return base_; }
+  //! Drift exponents of this instance (zero when drift is off).
+  [[nodiscard]] const Eigen::MatrixXf& nu() const { return nu_; }
+  //! Fault state of each device.
+  [[nodiscard]] const Eigen::Matrix<FaultState, Eigen::Dynamic, Eigen::Dynamic>& faults() const {
+    return fault_;
+  }
+
+ private:
+  Eigen::MatrixXf target_;     // snapped target (uS)
+  Eigen::MatrixXf base_;       // target + D2D error (uS)
+  Eigen::MatrixXf c2c_scale_;  // C2C sigma (uS) or log-sigma (lognormal)
+  Eigen::MatrixXf nu_;         // drift exponents
+  Eigen::MatrixXf prog_;       // programmed G (uS)
+  Eigen::Matrix<FaultState, Eigen::Dynamic, Eigen::Dynamic> fault_;
+  Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> level_;  // table level index
+  bool c2c_on_ = false;
+  bool c2c_lognormal_ = false;
+};
+
+}  // namespace xbarmc::device

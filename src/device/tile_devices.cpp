@@ -1,0 +1,237 @@
+#include "xbarmc/device/tile_devices.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "xbarmc/device/stages.h"
+#include "xbarmc/error.h"
+
+namespace xbarmc::device {
+
+namespace {
+
+RandomStream stream(const TileKey& k, Purpose purpose, std::uint32_t cycle = 0,
+                    std::uint64_t sub = 0) {
+  return RandomStream(k.seed, StreamId{k.instance, purpose, k.layer, k.tile, cycle, sub});
+}
+
+}  // namespace
+
+void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
+                                const Eigen::Ref<const Eigen::MatrixXf>& target_uS) {
+  const Eigen::Index rows = target_uS.rows(), cols = target_uS.cols();
+  target_ = target_uS;
+  base_.resize(rows, cols);
+  c2c_scale_.resize(rows, cols);
+  nu_.setZero(rows, cols);
+  fault_.setConstant(rows, cols, FaultState::None);
+  prog_.resize(rows, cols);
+  const auto& pr = p.programming;
+
+  // Stage: levels (table model) -- snap each target to the nearest measured level.
+  if (p.table.enabled) {
+    const LevelTable& t = p.table.levels;
+    level_.resize(rows, cols);
+    for (Eigen::Index i = 0; i < rows; ++i)
+      for (Eigen::Index j = 0; j < cols; ++j) {
+        const auto k = t.nearest(target_(i, j));
+        level_(i, j) = static_cast<std::int32_t>(k);
+        target_(i, j) = static_cast<float>(t.target_uS[k]);
+      }
+  }
+
+  // Stage: programming D2D (fixed per instance).
+  if (p.table.enabled) {
+    const LevelTable& t = p.table.levels;
+    const double f_d2d = std::sqrt(p.table.d2d_fraction),
+                 f_c2c = std::sqrt(1.0 - p.table.d2d_fraction);
+    RandomStream s = stream(key, Purpose::LevelsD2D);
+    for (Eigen::Index i = 0; i < rows; ++i)
+      for (Eigen::Index j = 0; j < cols; ++j) {
+        const auto k = static_cast<std::size_t>(level_(i, j));
+        base_(i, j) = static_cast<float>(t.mean_uS[k] + f_d2d * t.sigma_uS[k] * s.normal());
+        c2c_scale_(i, j) = static_cast<float>(f_c2c * t.sigma_uS[k]);
+      }
+    c2c_on_ = true;
+    c2c_lognormal_ = false;
+  } else {
+    if (pr.d2d.enabled) {
+      const bool logn = pr.d2d.form == ErrorForm::Lognormal;
+      RandomStream s = stream(key, Purpose::ProgrammingD2D);
+      for (Eigen::Index i = 0; i < rows; ++i)
+        for (Eigen::Index j = 0; j < cols; ++j) {
+          const double g = target_(i, j);
+          const double scale = error_scale(pr.d2d, g, p.g_min_uS, p.g_max_uS);
+          base_(i, j) = static_cast<float>(apply_error(logn, g, scale, s.normal()));
+        }
+    } else {
+      base_ = target_;
+    }
+    c2c_on_ = pr.c2c.enabled;
+    c2c_lognormal_ = pr.c2c.form == ErrorForm::Lognormal;
+    if (c2c_on_)
+      for (Eigen::Index i = 0; i < rows; ++i)
+        for (Eigen::Index j = 0; j < cols; ++j)
+          c2c_scale_(i, j) =
+              static_cast<float>(error_scale(pr.c2c, target_(i, j), p.g_min_uS, p.g_max_uS));
+  }
+
+  // Stage: faults (per instance): one uniform per device.
+  if (p.faults.enabled) {
+    const double r_min = p.faults.stuck_at_g_min_rate,
+                 r_both = r_min + p.faults.stuck_at_g_max_rate;
+    RandomStream s = stream(key, Purpose::FaultsD2D);
+    for (Eigen::Index i = 0; i < rows; ++i)
+      for (Eigen::Index j = 0; j < cols; ++j) {
+        const double u = s.uniform01();
+        fault_(i, j) = u < r_min ? FaultState::StuckAtGMin
+                                 : (u < r_both ? FaultState::StuckAtGMax : FaultState::None);
+      }
+  }
+
+  // Stage: drift exponents (per instance).
+  if (p.drift.enabled) {
+    const Drift& d = p.drift;
+    RandomStream s = stream(key, Purpose::DriftNuD2D);
+    for (Eigen::Index i = 0; i < rows; ++i)
+      for (Eigen::Index j = 0; j < cols; ++j) {
+        const double z = s.normal();
+        double nu = 0;
+        switch (d.form) {
+          case NuForm::Normal:
+            nu = std::clamp(d.nu_mean + d.nu_sigma * z, d.nu_min, d.nu_max);
+            break;
+          case NuForm::Pcm: {
+            const double x = std::abs(target_(i, j)) / p.g_max_uS;
+            nu = std::abs(pcm_nu_mean(d, x) + pcm_nu_sigma(d, x) * z);
+            break;
+          }
+          case NuForm::Table: {
+            const auto k = static_cast<std::size_t>(level_(i, j));
+            nu = std::clamp(p.table.levels.nu_mean[k] + p.table.levels.nu_sigma[k] * z, d.nu_min,
+                            d.nu_max);
+            break;
+          }
+        }
+        nu_(i, j) = static_cast<float>(nu);
+      }
+  }
+}
+
+void TileDevices::program(const DeviceParams& p, const TileKey& key, std::uint32_t cycle) {
+  if (target_.size() == 0 && base_.size() == 0 && prog_.size() == 0 && fault_.size() == 0)
+    throw InputError("TileDevices::program called before draw_instance");
+  const Eigen::Index rows = base_.rows(), cols = base_.cols();
+  const auto& pr = p.programming;
+
+  // Stage: programming C2C (per cycle).
+  if (c2c_on_) {
+    RandomStream s = stream(key, Purpose::ProgrammingC2C, cycle);
+    for (Eigen::Index i = 0; i < rows; ++i)
+      for (Eigen::Index j = 0; j < cols; ++j)
+        prog_(i, j) = static_cast<float>(
+            apply_error(c2c_lognormal_, base_(i, j), c2c_scale_(i, j), s.normal()));
+  } else {
+    prog_ = base_;
+  }
+
+  // Stage: write-verify. Attempt k >= 1 redraws the C2C error of every device from
+  // stream {WriteVerify, cycle, sub = k} (one normal per device, whether it failed or
+  // not, so draws do not depend on which devices failed) and keeps it where the
+  // previous attempt was outside the tolerance.
+  const WriteVerify& wv = pr.write_verify;
+  if (wv.enabled && c2c_on_) {
+    for (int k = 1; k < wv.max_iterations; ++k) {
+      bool any = false;
+      for (Eigen::Index n = 0; n < prog_.size() && !any; ++n)
+        any = !within_tolerance(wv, prog_.data()[n], target_.data()[n]);
+      if (!any) break;
+      RandomStream s = stream(key, Purpose::WriteVerify, cycle, static_cast<std::uint64_t>(k));
+      for (Eigen::Index i = 0; i < rows; ++i)
+        for (Eigen::Index j = 0; j < cols; ++j) {
+          const double z = s.normal();
+          if (!within_tolerance(wv, prog_(i, j), target_(i, j)))
+            prog_(i, j) =
+                static_cast<float>(apply_error(c2c_lognormal_, base_(i, j), c2c_scale_(i, j), z));
+        }
+    }
+  }
+
+  // Clamp: conductance is non-negative and bounded by the device (documented default 2 g_max).
+  const auto g_hi =
+      static_cast<float>(pr.g_clamp_max_uS > 0 ? pr.g_clamp_max_uS : 2.0 * p.g_max_uS);
+  for (Eigen::Index n = 0; n < prog_.size(); ++n)
+    prog_.data()[n] = std::clamp(prog_.data()[n], 0.0f, g_hi);
+
+  // Stage: faults.
+  if (p.faults.enabled) {
+    for (Eigen::Index n = 0; n < prog_.size(); ++n) {
+      const FaultState f = fault_.data()[n];
+      if (f == FaultState::StuckAtGMin) prog_.data()[n] = static_cast<float>(p.g_min_uS);
+      if (f == FaultState::StuckAtGMax) prog_.data()[n] = static_cast<float>(p.g_max_uS);
+    }
+  }
+}
+
+void TileDevices::at_time(const DeviceParams& p, const TileKey& key, std::uint32_t cycle,
+                          double t_s, std::uint32_t time_index,
+                          Eigen::Ref<Eigen::MatrixXf> g_uS) const {
+  if (g_uS.rows() != prog_.rows() || g_uS.cols() != prog_.cols())
+    throw InputError("TileDevices::at_time: output is " + std::to_string(g_uS.rows()) + " x " +
+                     std::to_string(g_uS.cols()) + ", tile is " + std::to_string(prog_.rows()) +
+                     " x " + std::to_string(prog_.cols()));
+  g_uS = prog_;
+  const Eigen::Index rows = prog_.rows(), cols = prog_.cols();
+  const bool faults = p.faults.enabled;
+
+  // Stage: drift, G = G_prog exp(-nu ln(t_eff/t0)) for t_eff > t0.
+  if (p.drift.enabled) {
+    const double t = drift_t_eff(p.drift, t_s);
+    if (t > p.drift.t0_s) {
+      const float log_ratio = static_cast<float>(std::log(t / p.drift.t0_s));
+      for (Eigen::Index n = 0; n < g_uS.size(); ++n)
+        if (!faults || fault_.data()[n] == FaultState::None)
+          g_uS.data()[n] *= std::exp(-nu_.data()[n] * log_ratio);
+    }
+  }
+
+  // Stage: relaxation, G += m L + (s L + s0) z, L = ln(max(t, t_ref)/t_ref), t > 0.
+  const Relaxation& r = p.relaxation;
+  const double L = r.enabled ? relaxation_log_time(r, t_s) : -1.0;
+  if (L >= 0) {
+    const double shift = r.mean_slope_uS * L, sigma = r.sigma_slope_uS * L + r.sigma_0_uS;
+    RandomStream s = stream(key, Purpose::RelaxationC2C, cycle, time_index);
+    for (Eigen::Index i = 0; i < rows; ++i)
+      for (Eigen::Index j = 0; j < cols; ++j) {
+        const double z = s.normal();
+        if (!faults || fault_(i, j) == FaultState::None)
+          g_uS(i, j) = std::max(0.0f, static_cast<float>(g_uS(i, j) + shift + sigma * z));
+      }
+  }
+}
+
+void TileDevices::read_sigma(const DeviceParams& p, double t_s,
+                             const Eigen::Ref<const Eigen::MatrixXf>& g_t_uS,
+                             Eigen::Ref<Eigen::MatrixXf> sigma_uS) const {
+  if (sigma_uS.rows() != g_t_uS.rows() || sigma_uS.cols() != g_t_uS.cols())
+    throw InputError("TileDevices::read_sigma: sigma and G shapes differ");
+  const ReadNoise& rn = p.read_noise;
+  if (!rn.enabled) {
+    sigma_uS.setZero();
+    return;
+  }
+  if (rn.form == ReadForm::Relative) {
+    sigma_uS = g_t_uS.cwiseAbs() * static_cast<float>(rn.sigma_rel);
+    return;
+  }
+  if (prog_.rows() != g_t_uS.rows() || prog_.cols() != g_t_uS.cols())
+    throw InputError("TileDevices::read_sigma: pcm_1f needs the programmed tile of the same shape");
+  const double tf = pcm_1f_time_factor(rn, t_s);
+  for (Eigen::Index n = 0; n < g_t_uS.size(); ++n) {
+    const double x_p = std::abs(prog_.data()[n]) / p.g_max_uS;
+    sigma_uS.data()[n] = static_cast<float>(std::abs(g_t_uS.data()[n]) * pcm_q_s(rn, x_p) * tf);
+  }
+}
+
+}  // namespace xbarmc::device
