@@ -23,38 +23,67 @@ using FrontMap = Eigen::Map<Eigen::MatrixXd>;
 // conductances w(j,k) >= 0 between front nodes (the negated off-diagonal of the
 // Laplacian); diagonals are never read. Eliminating node k replaces w(j,c) by
 // w(j,c) + w(j,k) w(c,k) / d_k with d_k = sum_j w(j,k) over the remaining nodes
-// (Kron 1939; with d_k formed from the branch conductances as in GTH). It is
-// done as a right-looking Cholesky-like factorisation with l(j,k) = w(j,k) /
-// sqrt(d_k), in panels of `nb` columns whose trailing update is a symmetric
-// rank-nb product (BLAS-3 through Eigen).
-void eliminate(double* w, int f, int e) {
-  constexpr int BLOCKED_MIN_ORDER = 160;
-  constexpr int PANEL = 48;
-  const int nb = f < BLOCKED_MIN_ORDER ? e : PANEL;
+// (Kron 1939; d_k formed from branch conductances as in GTH). Written as a
+// Cholesky-like factorisation with l(j,k) = w(j,k) / sqrt(d_k) > 0.
+void eliminate_unblocked(double* w, int f, int e) {
+  for (int k = 0; k < e; ++k) {
+    double* colk = w + static_cast<std::ptrdiff_t>(k) * f;
+    double d = 0.0;
+    for (int j = k + 1; j < f; ++j) d += colk[j];
+    if (!(d > 0.0) || !std::isfinite(d))
+      throw InputError("circuit: network node without a conducting path to a terminal");
+    const double inv = 1.0 / std::sqrt(d);
+    for (int j = k + 1; j < f; ++j) colk[j] *= inv;
+    for (int c = k + 1; c < f; ++c) {
+      const double a = colk[c];
+      if (a == 0.0) continue;  // leaf fronts are sparse
+      double* colc = w + static_cast<std::ptrdiff_t>(c) * f;
+      for (int j = c + 1; j < f; ++j) colc[j] += a * colk[j];
+    }
+  }
+}
+
+// Blocked right-looking form of eliminate_unblocked for large fronts: per panel
+// of nb columns, (1) factor the nb x nb diagonal block, taking the part of each
+// pivot that comes from rows below the panel from their column sums, updated
+// without forming them: sigma_k = sum_{j below} l(j,k) obeys
+// sigma_k = (s0_k + sum_{i<k} l(k,i) sigma_i) / l(k,k), all terms positive;
+// (2) L21 = W21 M^-T (triangular solve) with M = [l(k,k) on the diagonal,
+// -l(k,i) below]; (3) W22 += L21 L21^T (symmetric rank-nb update).
+void eliminate_blocked(double* w, int f, int e, int nb, double* sums) {
+  FrontMap m(w, f, f);
   for (int k0 = 0; k0 < e; k0 += nb) {
-    const int kend = std::min(k0 + nb, e);
-    const int col_end = nb == e ? f : kend;  // unblocked: update every column here
+    const int kb = std::min(nb, e - k0);
+    const int kend = k0 + kb;
+    const int below = f - kend;
+    double* s0 = sums;
+    double* sigma = sums + nb;
+    for (int k = 0; k < kb; ++k) s0[k] = m.col(k0 + k).tail(below).sum();
     for (int k = k0; k < kend; ++k) {
       double* colk = w + static_cast<std::ptrdiff_t>(k) * f;
-      double d = 0.0;
-      for (int j = k + 1; j < f; ++j) d += colk[j];
+      double d = s0[k - k0];
+      for (int j = k + 1; j < kend; ++j) d += colk[j];
+      for (int i = k0; i < k; ++i) d += m(k, i) * sigma[i - k0];
       if (!(d > 0.0) || !std::isfinite(d))
         throw InputError("circuit: network node without a conducting path to a terminal");
-      const double inv = 1.0 / std::sqrt(d);
-      for (int j = k + 1; j < f; ++j) colk[j] *= inv;
-      for (int c = k + 1; c < col_end; ++c) {
+      const double lkk = std::sqrt(d);
+      double sig = s0[k - k0];
+      for (int i = k0; i < k; ++i) sig += m(k, i) * sigma[i - k0];
+      sigma[k - k0] = sig / lkk;
+      colk[k] = lkk;
+      for (int j = k + 1; j < kend; ++j) colk[j] /= lkk;
+      for (int c = k + 1; c < kend; ++c) {
         const double a = colk[c];
-        if (a == 0.0) continue;  // leaf fronts are sparse
         double* colc = w + static_cast<std::ptrdiff_t>(c) * f;
-        for (int j = c + 1; j < f; ++j) colc[j] += a * colk[j];
+        for (int j = c + 1; j < kend; ++j) colc[j] += a * colk[j];
       }
     }
-    if (col_end < f) {
-      FrontMap m(w, f, f);
-      const int t = f - kend;
-      m.bottomRightCorner(t, t).selfadjointView<Eigen::Lower>().rankUpdate(
-          m.block(kend, k0, t, kend - k0), 1.0);
-    }
+    if (below == 0) continue;
+    auto diag = m.block(k0, k0, kb, kb);
+    for (int c = 0; c < kb; ++c) diag.col(c).tail(kb - c - 1) *= -1.0;
+    auto l21 = m.block(kend, k0, below, kb);
+    diag.triangularView<Eigen::Lower>().transpose().solveInPlace<Eigen::OnTheRight>(l21);
+    m.bottomRightCorner(below, below).selfadjointView<Eigen::Lower>().rankUpdate(l21, 1.0);
   }
 }
 
@@ -84,7 +113,10 @@ void Multifrontal::reduce(const GMatrix& g_uS) {
       const double g = s.i >= 0 ? static_cast<double>(g_uS(s.i, s.j)) : s.g_uS;
       w(std::max(s.a, s.b), std::min(s.a, s.b)) += g;
     }
-    eliminate(work_.data(), fn, f.n_elim);
+    if (fn < opt_.blocked_min_order)  // small fronts (leaves) are sparse
+      eliminate_unblocked(work_.data(), fn, f.n_elim);
+    else
+      eliminate_blocked(work_.data(), fn, f.n_elim, opt_.panel, panel_sums_.data());
     if (&f == &fronts_.back()) break;  // the root's update stays in work_
     const int un = fn - f.n_elim;
     double* u = update_stack_.data() + f.update_offset;

@@ -8,28 +8,29 @@
 
 namespace xbarmc::circuit {
 
-Multifrontal::Multifrontal(const TileTopology& topo, int leaf_dim)
-    : rows_(topo.rows()), cols_(topo.cols()) {
-  if (leaf_dim < 1) throw InputError("Multifrontal: leaf_dim must be >= 1");
-  analyse(topo, leaf_dim);
+Multifrontal::Multifrontal(const TileTopology& topo, MultifrontalOptions options)
+    : rows_(topo.rows()), cols_(topo.cols()), opt_(options) {
+  if (opt_.leaf_dim < 1 || opt_.panel < 1 || opt_.blocked_min_order < 1)
+    throw InputError("Multifrontal: leaf_dim, panel and blocked_min_order must be >= 1");
+  analyse(topo);
 }
 
 // Recursive bisection of the cell rectangle along its longer side. The fronts
 // vector is filled in postorder, so a parent always follows its children.
-int Multifrontal::build_tree(int r0, int r1, int c0, int c1, int depth, int leaf_dim) {
+int Multifrontal::build_tree(int r0, int r1, int c0, int c1, int depth) {
   Front f;
   f.r0 = r0, f.r1 = r1, f.c0 = c0, f.c1 = c1, f.depth = depth;
   const int h = r1 - r0;
   const int w = c1 - c0;
-  if (h > leaf_dim || w > leaf_dim) {
+  if (h > opt_.leaf_dim || w > opt_.leaf_dim) {
     if (w >= h) {
       const int cm = c0 + w / 2;
-      f.child[0] = build_tree(r0, r1, c0, cm, depth + 1, leaf_dim);
-      f.child[1] = build_tree(r0, r1, cm, c1, depth + 1, leaf_dim);
+      f.child[0] = build_tree(r0, r1, c0, cm, depth + 1);
+      f.child[1] = build_tree(r0, r1, cm, c1, depth + 1);
     } else {
       const int rm = r0 + h / 2;
-      f.child[0] = build_tree(r0, rm, c0, c1, depth + 1, leaf_dim);
-      f.child[1] = build_tree(rm, r1, c0, c1, depth + 1, leaf_dim);
+      f.child[0] = build_tree(r0, rm, c0, c1, depth + 1);
+      f.child[1] = build_tree(rm, r1, c0, c1, depth + 1);
     }
   }
   fronts_.push_back(std::move(f));
@@ -39,8 +40,8 @@ int Multifrontal::build_tree(int r0, int r1, int c0, int c1, int depth, int leaf
   return id;
 }
 
-void Multifrontal::analyse(const TileTopology& topo, int leaf_dim) {
-  build_tree(0, rows_, 0, cols_, 0, leaf_dim);
+void Multifrontal::analyse(const TileTopology& topo) {
+  build_tree(0, rows_, 0, cols_, 0);
   const int nf = num_fronts();
   std::vector<int> leaf_of(static_cast<std::size_t>(rows_) * cols_, -1);
   for (int id = 0; id < nf; ++id) {
@@ -132,6 +133,7 @@ void Multifrontal::analyse(const TileTopology& topo, int leaf_dim) {
   for (int j = 0; j < cols_; ++j) root_output_pos_.push_back(root_pos(topo.output_node(j)));
   work_.assign(static_cast<std::size_t>(max_front_) * max_front_, 0.0);
   update_stack_.assign(std::max<std::size_t>(stack_max, 1), 0.0);
+  panel_sums_.assign(2 * static_cast<std::size_t>(opt_.panel), 0.0);
 }
 
 }  // namespace xbarmc::circuit

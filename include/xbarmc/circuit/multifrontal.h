@@ -24,12 +24,18 @@
 
 namespace xbarmc::circuit {
 
+//! Tuning of the multifrontal reduction (results do not depend on it beyond rounding).
+struct MultifrontalOptions {
+  int leaf_dim = 4;            //!< leaves of the dissection tree have <= leaf_dim^2 cells
+  int blocked_min_order = 96;  //!< fronts of this order or more use the blocked elimination
+  int panel = 64;              //!< columns per panel of the blocked elimination
+};
+
 //! Symbolic structure and workspace of the multifrontal reduction of one tile.
 class Multifrontal {
  public:
-  //! Symbolic analysis of `topo`'s network; leaves of the dissection tree have
-  //! at most leaf_dim x leaf_dim cells.
-  explicit Multifrontal(const TileTopology& topo, int leaf_dim = 4);
+  //! Symbolic analysis of `topo`'s network.
+  explicit Multifrontal(const TileTopology& topo, MultifrontalOptions options = {});
 
   //! Effective matrix geff_uS [rows x cols] (I_out[j] = sum_i geff(i,j) V_in[i])
   //! for device conductances g_uS [rows x cols], uS. No allocation of its own.
@@ -64,18 +70,20 @@ class Multifrontal {
     std::size_t update_offset = 0;  // of this front's update matrix in update_stack_
   };
 
-  int build_tree(int r0, int r1, int c0, int c1, int depth, int leaf_dim);
-  void analyse(const TileTopology& topo, int leaf_dim);
+  int build_tree(int r0, int r1, int c0, int c1, int depth);
+  void analyse(const TileTopology& topo);
   template <class GMatrix>
   void reduce(const GMatrix& g_uS);
 
   int rows_;
   int cols_;
+  MultifrontalOptions opt_;
   std::vector<Front> fronts_;         // postorder: children before parents, root last
   std::vector<int> root_input_pos_;   // root-front index of input terminal i
   std::vector<int> root_output_pos_;  // root-front index of output terminal j
   std::vector<double> work_;          // front matrix, max_front_^2
   std::vector<double> update_stack_;  // update matrices waiting for their parent
+  std::vector<double> panel_sums_;    // 2 * panel column sums of the blocked elimination
   int max_front_ = 0;
   double flops_ = 0.0;
 };
