@@ -207,6 +207,7 @@ void parse_device_stages(Node& node, DeviceParams& p,
                          const std::vector<std::filesystem::path>& dirs) {
   node.get("name", p.name);
   node.get("source", p.source);
+  node.get("notes", p.notes);
   node.known({"preset", "preset_file"});
   node.require("g_min_uS", p.g_min_uS, Range::at_least(0));
   node.require("g_max_uS", p.g_max_uS, Range::positive());

@@ -123,6 +123,7 @@ struct Table {
 struct DeviceParams {
   std::string name;           //!< preset name or "custom"
   std::string source;         //!< citation of the numbers (required in presets)
+  std::string notes;          //!< free text (caveats, alternative fits)
   std::string resolved_from;  //!< preset file actually used ("" when none)
   double g_min_uS = 0;        //!< device conductance range (uS): stuck-at values, Range form
   double g_max_uS = 0;        //!< (uS)

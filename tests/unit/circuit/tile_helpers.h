@@ -1,0 +1,31 @@
+#pragma once
+// Helpers shared by the circuit tests: random tiles and matrix error norms.
+
+#include <Eigen/Core>
+#include <cstdint>
+
+#include "xbarmc/rng.h"
+
+namespace xbarmc::circuit::test {
+
+//! Conductances uniform in [lo_uS, hi_uS], drawn from a fixed-seed stream.
+inline Eigen::MatrixXd random_tile(int rows, int cols, std::uint64_t seed, double lo_uS = 1.0,
+                                   double hi_uS = 100.0) {
+  RandomStream rng(seed, StreamId{0, Purpose::ProgrammingD2D, 0, 0, 0, 0});
+  Eigen::MatrixXd g(rows, cols);
+  for (int j = 0; j < cols; ++j)
+    for (int i = 0; i < rows; ++i) g(i, j) = lo_uS + (hi_uS - lo_uS) * rng.uniform01();
+  return g;
+}
+
+//! Frobenius-norm relative error of `x` against `ref`.
+inline double rel_error(const Eigen::MatrixXd& x, const Eigen::MatrixXd& ref) {
+  return (x - ref).norm() / ref.norm();
+}
+
+//! Largest element-wise relative error of `x` against `ref` (entries of ref > 0).
+inline double max_rel_error(const Eigen::MatrixXd& x, const Eigen::MatrixXd& ref) {
+  return ((x - ref).array().abs() / ref.array().abs()).maxCoeff();
+}
+
+}  // namespace xbarmc::circuit::test
