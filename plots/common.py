@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: no display needed
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker as ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from xbarmc_results import ResultsFormatError, read_results  # noqa: E402
@@ -201,6 +202,10 @@ def draw_vs_param(ax, sweep, series, value_fn, log_y=False):
             ax.fill_between(curve.x, vals[:, 1], vals[:, 2], color=colour, alpha=0.15, lw=0)
     if log_y:
         ax.set_yscale("log")
+        # ticks at 1, 2, 5 x 10^k in plain numbers: readable when the data span one decade
+        ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     sweep.setup_x(ax)
 
 
