@@ -32,10 +32,11 @@ def bin_edges(values: np.ndarray, test_samples: int) -> np.ndarray:
     return start + width * np.arange(math.floor((hi + step / 2 - start) / width) + 2)
 
 
-def draw(ax_hist, ax_ecdf, res, cycle: int, t: int, requested=None, ax_legend=None) -> str:
+def draw(ax_hist, ax_ecdf, res, cycle: int, t: int, requested=None, ax_legend=None,
+         legend: str = "below") -> str:
     """Histogram on ax_hist and ECDF on ax_ecdf of accuracy (%) of the chosen points; the
-    legend goes onto ax_legend (an empty axes) when given, else inside ax_ecdf. Returns the
-    note on thinned points ("" when every point is drawn)."""
+    legend goes onto ax_legend (an empty axes) when given, else at `legend` of ax_ecdf (see
+    common.legend; "none": no legend). Returns the note on thinned points ("" when every point is drawn)."""
     sweep = common.Sweep(res)
     chosen, note = common.select_points([p.index for p in res.points], requested)
     data = [np.asarray(res.points[i].accuracy[:, cycle, t], float) for i in chosen]
@@ -72,7 +73,8 @@ def draw(ax_hist, ax_ecdf, res, cycle: int, t: int, requested=None, ax_legend=No
     ax_hist.set_title(f"Histogram, {when}", fontsize="medium")
     ax_ecdf.set_title(f"Empirical CDF, {when}", fontsize="medium")
     if ax_legend is None:
-        common.legend(ax_ecdf, False)
+        if legend != "none":
+            common.legend(ax_ecdf, legend)
     else:
         ax_legend.axis("off")
         ax_legend.legend(*ax_ecdf.get_legend_handles_labels(), loc="center left",

@@ -30,7 +30,7 @@ def _selection(sweep, requested):
     return [i for k in picked for i in groups[keys[k]]], keys, note
 
 
-def draw(ax, res, cycle: int, requested=None, outside_legend: bool = True):
+def draw(ax, res, cycle: int, requested=None, legend: str = "right"):
     """Median and p5-p95 band of accuracy (%) against read time on `ax`."""
     sweep = common.Sweep(res)
     chosen, keys, note = _selection(sweep, requested)
@@ -61,9 +61,9 @@ def draw(ax, res, cycle: int, requested=None, outside_legend: bool = True):
     ax.set_xlabel("time after programming (s)")
     ax.set_ylabel("test accuracy (%)")
     ax.grid(True, which="major", alpha=0.3)
-    title = f"Accuracy after programming, cycle {cycle}: median (line), p5-p95 (band)"
-    ax.set_title(title + (f"\n({note})" if note else ""), fontsize="medium")
-    common.legend(ax, outside_legend)
+    title = f"Accuracy after programming, cycle {cycle}\nmedian (line), p5-p95 (band)"
+    ax.set_title(title + (f"; {note}" if note else ""), fontsize="medium")
+    common.legend(ax, legend)
 
 
 def main(argv=None):

@@ -209,14 +209,19 @@ def draw_vs_param(ax, sweep, series, value_fn, log_y=False):
     sweep.setup_x(ax)
 
 
-def legend(ax, outside: bool, **kw):
-    """Legend right of the axes (standalone figures) or inside at the best place (report)."""
+def legend(ax, where: str = "right", **kw):
+    """Legend right of the axes ("right", standalone figures), under it in two columns
+    ("below", report panels) or inside at the best place ("inside")."""
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return
-    if outside:
+    if where == "right":
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
                   fontsize="small", **kw)
+    elif where == "below":
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), borderaxespad=0.0,
+                  ncol=2 if len(handles) > 2 and max(map(len, labels)) <= 30 else 1,
+                  fontsize="x-small", **kw)
     else:
         ax.legend(fontsize="x-small", **kw)
 

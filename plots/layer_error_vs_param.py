@@ -28,7 +28,7 @@ def layer_stats(res, cycle: int, t: int) -> np.ndarray:
     return out
 
 
-def draw(ax, res, cycle: int, t: int, outside_legend: bool = True):
+def draw(ax, res, cycle: int, t: int, legend: str = "right"):
     """Median and p5-p95 of each layer's relative RMS error against the sweep on `ax`."""
     sweep = common.Sweep(res)
     stats = layer_stats(res, cycle, t)
@@ -38,10 +38,10 @@ def draw(ax, res, cycle: int, t: int, outside_legend: bool = True):
                          log_y=finite.size > 0 and bool(np.all(finite > 0)))
     ax.set_ylabel("relative RMS output error (1)")
     ax.grid(True, which="major", alpha=0.3)
-    ax.set_title(f"Layer output error vs software, cumulative, t = "
-                 f"{common.fmt_time(res.times_s[t])}, cycle {cycle}: median, p5-p95",
+    ax.set_title(f"Layer output error vs software (cumulative)\nt = "
+                 f"{common.fmt_time(res.times_s[t])}, cycle {cycle}: median, p5-p95 band",
                  fontsize="medium")
-    common.legend(ax, outside_legend)
+    common.legend(ax, legend)
 
 
 def main(argv=None):

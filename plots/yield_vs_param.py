@@ -25,7 +25,7 @@ def threshold_labels(res) -> list:
     return out
 
 
-def draw(ax, res, cycle: int, t: int, outside_legend: bool = True):
+def draw(ax, res, cycle: int, t: int, legend: str = "right"):
     """Yield (%) against the sweep on `ax` at cycle index `cycle` and time index `t`."""
     sweep = common.Sweep(res)
 
@@ -37,9 +37,9 @@ def draw(ax, res, cycle: int, t: int, outside_legend: bool = True):
     ax.set_ylabel("yield: chips meeting the threshold (%)")
     ax.set_ylim(-3, 103)
     ax.grid(True, alpha=0.3)
-    ax.set_title(f"Yield at t = {common.fmt_time(res.times_s[t])}, cycle {cycle}; "
+    ax.set_title(f"Yield at t = {common.fmt_time(res.times_s[t])}, cycle {cycle}\n"
                  f"bands: {100 * res.confidence:g} % Clopper-Pearson", fontsize="medium")
-    common.legend(ax, outside_legend, title="threshold" if len(res.thresholds) > 1 else None)
+    common.legend(ax, legend, title="threshold" if len(res.thresholds) > 1 else None)
 
 
 def main(argv=None):
