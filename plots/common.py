@@ -296,6 +296,7 @@ def save(fig, outdir, stem: str, pdf: bool, dpi=DPI) -> list:
     paths = [out / f"{stem}.png"] + ([out / f"{stem}.pdf"] if pdf else [])
     for p in paths:
         fig.savefig(p, dpi=dpi)
+        fig.set_layout_engine("none")  # keep the layout of the PNG: lay out once, not per file
     plt.close(fig)
     for p in paths:
         print(p)
