@@ -36,7 +36,8 @@ def draw(ax_hist, ax_ecdf, res, cycle: int, t: int, requested=None, ax_legend=No
          legend: str = "below") -> str:
     """Histogram on ax_hist and ECDF on ax_ecdf of accuracy (%) of the chosen points; the
     legend goes onto ax_legend (an empty axes) when given, else at `legend` of ax_ecdf (see
-    common.legend; "none": no legend). Returns the note on thinned points ("" when every point is drawn)."""
+    common.legend; "none": no legend). Returns the note on thinned points ("" when every
+    point is drawn)."""
     sweep = common.Sweep(res)
     chosen, note = common.select_points([p.index for p in res.points], requested)
     data = [np.asarray(res.points[i].accuracy[:, cycle, t], float) for i in chosen]

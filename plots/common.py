@@ -263,7 +263,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
-def make_parser(description: str, time_option: bool = True) -> argparse.ArgumentParser:
+def make_parser(description: str, time_option: bool = True,
+                pdf_option: bool = True) -> argparse.ArgumentParser:
     """Parser with the arguments every plot script shares."""
     ap = _Parser(description=description,
                  epilog="Exit codes: 0 ok, 1 usage error, 2 unreadable or wrong results file.")
@@ -274,7 +275,8 @@ def make_parser(description: str, time_option: bool = True) -> argparse.Argument
     if time_option:
         ap.add_argument("--time-index", type=int, default=0,
                         help="index into the file's read times (default 0 = first; -1 = last)")
-    ap.add_argument("--pdf", action="store_true", help="also write a PDF next to the PNG")
+    if pdf_option:
+        ap.add_argument("--pdf", action="store_true", help="also write a PDF next to the PNG")
     ap.add_argument("--allow-partial", action="store_true",
                     help="read a partial file (root attribute complete = 0)")
     return ap

@@ -14,7 +14,6 @@ import sys
 import textwrap
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import accuracy_distribution
 import accuracy_vs_time
@@ -75,7 +74,7 @@ def draw_table(ax, res, cycle: int, t: int):
     ax.axis("off")
     ax.set_title(f"Per point at t = {common.fmt_time(res.times_s[t])}, cycle {cycle}",
                  fontsize="medium", loc="left")
-    head = ["point", "median", "p5"] + [f"Y≥{100 * thr:.1f}" for thr in res.thresholds]
+    head = ["point", "median", "p5"] + [f"Y≥{100 * thr:.1f}%" for thr in res.thresholds]
     rows = []
     for p in res.points[:14]:
         rows.append([common.pct(p.quantile(0.5)[cycle, t]), common.pct(p.quantile(0.05)[cycle, t])]
@@ -91,7 +90,7 @@ def draw_table(ax, res, cycle: int, t: int):
 
 
 def main(argv=None):
-    ap = common.make_parser(__doc__)
+    ap = common.make_parser(__doc__, pdf_option=False)
     args = ap.parse_args(argv)
     res = common.load(args)
     cycle = common.check_index(args.cycle, res.cycles, "--cycle")

@@ -116,11 +116,11 @@ def make_points(mode, axes):
 
 def write_fake(path, sweep="grid", instances=120, cycles=2, layers=3, test_samples=400,
                filetype="xbarmc-results", format_version=(1, 0), complete=1,
-               threshold_mode="absolute", seed=7):
+               threshold_mode="absolute", seed=7, times_s=(1.0, 60.0, 3600.0, 86400.0)):
     """Writes the file; every field of docs/results-format.md version 1.0 is present."""
     rng = np.random.default_rng(seed)
     mode, axes = SWEEPS[sweep]
-    times_s = np.array([1.0, 60.0, 3600.0, 86400.0])
+    times_s = np.array(times_s, dtype=float)
     software = 0.884
     configured = [0.02, 0.05] if threshold_mode == "drop" else [0.80, 0.85, 0.87]
     thresholds = (software - np.array(configured) if threshold_mode == "drop" else

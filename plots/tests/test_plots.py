@@ -184,6 +184,15 @@ class RenderTest(Fixture):
                         self.assertEqual(common.run(script.main, [str(path), str(out)]), 0)
                 self.assertEqual(check_outputs.problems(out), [])
 
+    def test_single_read_time(self):
+        # one time: accuracy_vs_time draws error bars, the report fills the slot with a table
+        path = self.fake("t1.h5", sweep="grid2", instances=30, times_s=(3600.0,))
+        out = self.tmp / "out-t1"
+        with contextlib.redirect_stdout(io.StringIO()):
+            for script in SCRIPTS:
+                self.assertEqual(common.run(script.main, [str(path), str(out)]), 0)
+        self.assertEqual(check_outputs.problems(out), [])
+
 
 if __name__ == "__main__":
     unittest.main()
