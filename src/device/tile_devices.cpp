@@ -28,6 +28,9 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
   fault_.setConstant(rows, cols, FaultState::None);
   prog_.resize(rows, cols);
   const auto& pr = p.programming;
+  if (p.drift.enabled && p.drift.form == NuForm::Table &&
+      !(p.table.enabled && p.table.levels.has_drift()))
+    throw InputError("drift nu_form \"table\" needs an enabled table with nu_mean/nu_sigma");
 
   // Stage: levels (table model) -- snap each target to the nearest measured level.
   if (p.table.enabled) {
