@@ -1,14 +1,116 @@
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <iostream>
+#include <numeric>
 
 #include "xbarmc/cli/commands.h"
+#include "xbarmc/data/dataset.h"
+#include "xbarmc/engine/runner.h"
+#include "xbarmc/engine/study.h"
 #include "xbarmc/error.h"
+#include "xbarmc/io/results.h"
+#include "xbarmc/io/summary_format.h"
+#include "xbarmc/nn/network_io.h"
 
 namespace xbarmc::cli {
 
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::string output;
+  int threads = 0;
+  std::int64_t instances = -1;
+  std::int64_t test_limit = -1;
+  std::vector<std::string> sets;
+  bool quiet = false;
+  bool force = false;
+  std::int64_t instance = -1;
+};
+
+//! Loads the test set of a study, limited to monte_carlo.test_limit samples.
+data::Dataset load_test_set(const engine::Study& study, const nn::Network& net) {
+  data::Dataset test = data::load_dataset(study.dataset);
+  if (test.features() != net.input_features())
+    throw InputError("dataset has " + std::to_string(test.features()) +
+                     " features per sample but network " + net.name() + " expects " +
+                     std::to_string(net.input_features()) +
+                     " (/dataset and /network/path do not match)");
+  const std::uint64_t limit = study.monte_carlo.test_limit;
+  if (limit > 0 && limit < test.count) {
+    std::vector<std::size_t> rows(limit);
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    test = data::select_rows(test, rows);
+  }
+  return test;
+}
+
+void print_instance(const engine::Study& study, const engine::StudyResults& r,
+                    std::uint64_t instance) {
+  const std::size_t C = r.cycles, T = r.times_s.size();
+  std::cout << "instance " << instance << " (seed " << study.seed << "), accuracy:\n";
+  for (std::size_t p = 0; p < r.points.size(); ++p)
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t k = 0; k < T; ++k)
+        std::cout << "  point " << p << " cycle " << c << " time_s " << r.times_s[k] << ": "
+                  << r.points[p].accuracy[instance * C * T + c * T + k] << "  ("
+                  << study.points[p].label << ")\n";
+}
+
+void run(const RunArgs& a) {
+  std::vector<std::string> sets = a.sets;
+  if (a.instances >= 0) sets.push_back("/monte_carlo/instances=" + std::to_string(a.instances));
+  if (a.test_limit >= 0) sets.push_back("/monte_carlo/test_limit=" + std::to_string(a.test_limit));
+  if (!a.output.empty()) sets.push_back("/output/path=" + config::Json(a.output).dump());
+  const engine::Study study = engine::load_study(a.config, sets);
+  if (a.instance >= 0 && static_cast<std::uint64_t>(a.instance) >= study.monte_carlo.instances)
+    throw ConfigError("/monte_carlo/instances",
+                      "--instance " + std::to_string(a.instance) + " is outside the study's " +
+                          std::to_string(study.monte_carlo.instances) + " instances");
+  const bool replay = a.instance >= 0;
+  if (!replay && !a.force && std::filesystem::exists(study.output_path))
+    throw IoError(study.output_path + ": output file exists (use --force to overwrite)");
+  const nn::Network net = nn::load_network(study.network.path);
+  const data::Dataset test = load_test_set(study, net);
+
+  engine::RunOptions options;
+  options.threads = a.threads;
+  options.quiet = a.quiet || replay;
+  if (replay) options.instances = {static_cast<std::uint64_t>(a.instance)};
+  const engine::StudyResults results = engine::run_study(study, net, test, options);
+  if (replay) {
+    print_instance(study, results, static_cast<std::uint64_t>(a.instance));
+    return;
+  }
+  io::write_results(study.output_path, study, net, results);
+  std::cout << io::summary_table(io::read_summary(study.output_path));
+  std::cout << "wall time " << results.timings.setup_s + results.timings.monte_carlo_s << " s\n";
+  std::cout << "results: " << study.output_path << "\n";
+}
+
+}  // namespace
+
 void add_run_command(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
   auto* sub = app.add_subcommand(
       "run", "Run the Monte Carlo study of a config and write an HDF5 results file");
-  sub->callback([] { throw Error("'xbarmc run' is not available in this build yet"); });
+  sub->add_option("config", args->config, "Study config (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub->add_option("-o,--output", args->output,
+                  "Results file (default: /output/path of the config)");
+  sub->add_option("--threads", args->threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1, 4096));
+  sub->add_option("--instances", args->instances,
+                  "Instances per point (overrides /monte_carlo/instances)");
+  sub->add_option("--test-limit", args->test_limit, "Evaluate only the first N test samples");
+  sub->add_option("--set", args->sets, "Override a config value: /json/pointer=value (repeatable)");
+  sub->add_flag("--quiet", args->quiet, "No progress output");
+  sub->add_flag("--force", args->force, "Overwrite an existing results file");
+  sub->add_option(
+      "--instance", args->instance,
+      "Replay one instance: print its accuracies (identical to the full run), write nothing");
+  sub->callback([args] { run(*args); });
 }
 
 }  // namespace xbarmc::cli

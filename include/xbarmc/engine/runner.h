@@ -1,0 +1,69 @@
+#pragma once
+//! \file engine/runner.h
+//! The Monte Carlo engine: every (point, instance) work item in parallel (TBB),
+//! each single-threaded with reused per-thread scratch; results stored by index
+//! so they do not depend on the thread count or schedule.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "xbarmc/data/dataset.h"
+#include "xbarmc/engine/study.h"
+#include "xbarmc/nn/network.h"
+
+namespace xbarmc::engine {
+
+//! Status of one instance.
+enum class InstanceStatus : std::uint8_t {
+  NotRun = 0,     //!< not evaluated (yet)
+  Ok = 1,         //!< evaluated, all outputs finite
+  NonFinite = 2,  //!< some output was NaN or Inf; its accuracies are NaN
+};
+
+//! Options of one run (command line).
+struct RunOptions {
+  int threads = 0;                       //!< 0 = all cores
+  bool quiet = false;                    //!< no progress output
+  std::vector<std::size_t> point_order;  //!< order in which points are scheduled (empty = natural)
+  //! Evaluate only these instances (empty = all), e.g. a replay of one instance.
+  std::vector<std::uint64_t> instances;
+};
+
+//! Raw results of one point.
+struct PointResults {
+  std::vector<float> accuracy;       //!< [instances x cycles x times], fraction correct
+  std::vector<float> layer_error;    //!< [instances x cycles x times x layers], relative RMS
+  std::vector<std::uint8_t> status;  //!< [instances], InstanceStatus
+  double noise_free_accuracy = 0;  //!< mapped chip with ideal devices (levels, circuit, periphery)
+};
+
+//! Wall-clock seconds of the run's phases.
+struct Timings {
+  double setup_s = 0;        //!< loading, mapping, calibration, noise-free reference
+  double monte_carlo_s = 0;  //!< the parallel part
+  double device_s = 0;       //!< device sampling (summed over threads)
+  double circuit_s = 0;      //!< circuit solves (summed over threads)
+  double evaluate_s = 0;     //!< forward passes (summed over threads)
+  double write_s = 0;        //!< statistics and HDF5
+};
+
+//! Results of a study.
+struct StudyResults {
+  double software_accuracy = 0;    //!< float network on the evaluated test samples
+  std::uint64_t test_samples = 0;  //!< samples evaluated per read
+  std::uint64_t instances = 0;     //!< instances per point
+  std::uint32_t cycles = 0;
+  std::vector<double> times_s;
+  std::size_t layers = 0;  //!< weight layers
+  std::vector<PointResults> points;
+  Timings timings;
+};
+
+//! Runs a study on `net` and `test` (already limited to the samples to evaluate).
+StudyResults run_study(const Study& study, const nn::Network& net, const data::Dataset& test,
+                       const RunOptions& options);
+
+}  // namespace xbarmc::engine

@@ -1,0 +1,235 @@
+#include "xbarmc/io/results.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "xbarmc/error.h"
+#include "xbarmc/io/hdf5.h"
+#include "xbarmc/rng.h"
+#include "xbarmc/stats/summary.h"
+#include "xbarmc/version.h"
+
+namespace xbarmc::io {
+
+namespace {
+
+std::string now_iso8601() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::vector<double> applied_thresholds(const engine::Study& study, double software_accuracy) {
+  std::vector<double> out;
+  for (double th : study.statistics.thresholds)
+    out.push_back(study.statistics.threshold_mode == engine::ThresholdMode::Drop
+                      ? software_accuracy - th
+                      : th);
+  return out;
+}
+
+//! Statistics of one point: arrays over (cycle, time) computed from the instances.
+void write_point_summary(h5::Group& g, const engine::Study& study, const engine::StudyResults& r,
+                         const engine::PointResults& pr, const std::vector<double>& thresholds) {
+  const std::size_t C = r.cycles, T = r.times_s.size(), K = thresholds.size(),
+                    Q = std::size(stats::QUANTILE_LEVELS);
+  const int bins = study.statistics.histogram_bins;
+  std::vector<double> mean(C * T), sd(C * T), sem(C * T), mn(C * T), mx(C * T), quant(C * T * Q);
+  std::vector<std::int64_t> n(C * T), passed(C * T * K);
+  std::vector<double> yield(C * T * K), lo(C * T * K), hi(C * T * K);
+  std::vector<std::int64_t> hist(C * T * static_cast<std::size_t>(bins));
+  std::vector<double> sample(r.instances);
+  for (std::size_t c = 0; c < C; ++c) {
+    for (std::size_t k = 0; k < T; ++k) {
+      const std::size_t ct = c * T + k;
+      for (std::size_t i = 0; i < r.instances; ++i) sample[i] = pr.accuracy[i * C * T + ct];
+      const stats::Summary s = stats::summarize(sample);
+      n[ct] = static_cast<std::int64_t>(s.n);
+      mean[ct] = s.mean;
+      sd[ct] = s.std;
+      sem[ct] = s.sem;
+      mn[ct] = s.min;
+      mx[ct] = s.max;
+      for (std::size_t q = 0; q < Q; ++q) quant[ct * Q + q] = s.quantiles[q];
+      const auto h = stats::histogram(sample, 0.0, 1.0, bins);
+      for (int b = 0; b < bins; ++b)
+        hist[ct * static_cast<std::size_t>(bins) + static_cast<std::size_t>(b)] =
+            static_cast<std::int64_t>(h[static_cast<std::size_t>(b)]);
+      for (std::size_t t = 0; t < K; ++t) {
+        const stats::Yield y = stats::yield_at(sample, thresholds[t], study.statistics.confidence);
+        passed[ct * K + t] = static_cast<std::int64_t>(y.passed);
+        yield[ct * K + t] = y.fraction;
+        lo[ct * K + t] = y.interval.lo;
+        hi[ct * K + t] = y.interval.hi;
+      }
+    }
+  }
+  h5::Group s = g.create_group("summary");
+  const std::vector<hsize_t> ct_shape = {C, T};
+  s.write("n", n, ct_shape);
+  s.write("mean", mean, ct_shape);
+  s.write("std", sd, ct_shape);
+  s.write("sem", sem, ct_shape);
+  s.write("min", mn, ct_shape);
+  s.write("max", mx, ct_shape);
+  s.write("quantiles", quant, {C, T, Q});
+  s.write("quantile_levels", std::vector<double>(std::begin(stats::QUANTILE_LEVELS),
+                                                 std::end(stats::QUANTILE_LEVELS)));
+  s.write("histogram", hist, {C, T, static_cast<hsize_t>(bins)});
+  std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
+  for (int b = 0; b <= bins; ++b)
+    edges[static_cast<std::size_t>(b)] = static_cast<double>(b) / bins;
+  s.write("histogram_edges", edges);
+  s.write("yield", yield, {C, T, K});
+  s.write("yield_lo", lo, {C, T, K});
+  s.write("yield_hi", hi, {C, T, K});
+  s.write("yield_passed", passed, {C, T, K});
+}
+
+}  // namespace
+
+void write_results(const std::string& path, const engine::Study& study, const nn::Network& net,
+                   const engine::StudyResults& r) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  if (!fs::is_directory(dir))
+    throw IoError(path + ": output folder " + dir.string() + " does not exist");
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  try {
+    {
+      h5::File f = h5::File::create(tmp);
+      h5::Group root = f.root();
+      root.write_attr("filetype", "xbarmc-results");
+      root.write_attr("format_version",
+                      std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
+      root.write_attr("xbarmc_version", version_string());
+      root.write_attr("git_sha", git_sha());
+      root.write_attr("created", now_iso8601());
+      root.write_attr("name", study.name);
+      root.write_attr("seed", study.seed);
+      root.write_attr("rng", RNG_NAME);
+      root.write_attr("boost_version", boost_version());
+      root.write_attr("config", study.resolved.dump());
+      root.write_attr("complete", std::uint8_t{0});
+      root.write_attr("instances", r.instances);
+      root.write_attr("cycles", static_cast<std::uint64_t>(r.cycles));
+      root.write_attr("test_samples", r.test_samples);
+      root.write_attr(
+          "threshold_mode",
+          study.statistics.threshold_mode == engine::ThresholdMode::Drop ? "drop" : "absolute");
+      root.write_attr("confidence", study.statistics.confidence);
+      const auto& tm = r.timings;
+      root.write_attr("timings_json", config::Json{{"setup_s", tm.setup_s},
+                                                   {"monte_carlo_s", tm.monte_carlo_s},
+                                                   {"device_s", tm.device_s},
+                                                   {"circuit_s", tm.circuit_s},
+                                                   {"evaluate_s", tm.evaluate_s}}
+                                          .dump());
+
+      h5::Group netg = root.create_group("network");
+      netg.write_attr("name", net.name());
+      netg.write_attr("description", net.describe());
+      netg.write_attr("software_accuracy", r.software_accuracy);
+      netg.write_attr("weight_layers", static_cast<std::uint64_t>(r.layers));
+
+      root.write("times", r.times_s);
+      const auto thresholds = applied_thresholds(study, r.software_accuracy);
+      root.write("thresholds", thresholds);
+      root.write("thresholds_configured", study.statistics.thresholds);
+
+      const hsize_t I = r.instances, C = r.cycles, T = r.times_s.size(), L = r.layers;
+      h5::Group points = root.create_group("points");
+      for (std::size_t p = 0; p < r.points.size(); ++p) {
+        const auto& pr = r.points[p];
+        h5::Group g = points.create_group(std::to_string(p));
+        g.write_attr("params", study.points[p].overrides.dump());
+        g.write_attr("label", study.points[p].label);
+        g.write_attr("noise_free_accuracy", pr.noise_free_accuracy);
+        const hsize_t chunk_i = std::min<hsize_t>(I, 1024);
+        g.write("accuracy", pr.accuracy, {I, C, T}, {{chunk_i, C, T}, 4});
+        g.write("layer_error", pr.layer_error, {I, C, T, L}, {{chunk_i, C, T, L}, 4});
+        g.write("status", pr.status, {I}, {{chunk_i}, 4});
+        std::vector<std::uint8_t> done(pr.status.size());
+        for (std::size_t i = 0; i < done.size(); ++i) done[i] = pr.status[i] != 0 ? 1 : 0;
+        g.write("done", done, {I}, {{chunk_i}, 4});
+        write_point_summary(g, study, r, pr, thresholds);
+      }
+      root.write_attr("complete", std::uint8_t{1});
+      f.close();
+    }
+    fs::rename(tmp, target);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+ResultsSummary read_summary(const std::string& path) {
+  h5::File f = h5::File::open(path);
+  h5::Group root = f.root();
+  if (!root.has_attr("filetype") || root.read_attr<std::string>("filetype") != "xbarmc-results")
+    throw IoError(path + ": not an xbarmc results file (attribute filetype != \"xbarmc-results\")");
+  const auto version = root.read_attr_vector<std::int32_t>("format_version");
+  if (version.empty() || version[0] != RESULTS_FORMAT_MAJOR)
+    throw IoError(path + ": results format version " +
+                  (version.empty() ? std::string("?") : std::to_string(version[0])) +
+                  ".x is not supported (this xbarmc reads " + std::to_string(RESULTS_FORMAT_MAJOR) +
+                  ".x)");
+  ResultsSummary out;
+  out.name = root.read_attr<std::string>("name");
+  out.complete = root.read_attr<std::uint8_t>("complete") != 0;
+  out.instances = root.read_attr<std::uint64_t>("instances");
+  out.confidence = root.read_attr<double>("confidence");
+  out.software_accuracy = root.open_group("network").read_attr<double>("software_accuracy");
+  const auto times = root.read<double>("times");
+  const auto thresholds = root.read<double>("thresholds");
+  const std::size_t T = times.size(), K = thresholds.size(), Q = std::size(stats::QUANTILE_LEVELS);
+  const auto cycles = static_cast<std::size_t>(root.read_attr<std::uint64_t>("cycles"));
+  h5::Group points = root.open_group("points");
+  for (std::size_t p = 0; points.exists(std::to_string(p)); ++p) {
+    h5::Group g = points.open_group(std::to_string(p));
+    h5::Group s = g.open_group("summary");
+    const auto n = s.read<std::int64_t>("n");
+    const auto mean = s.read<double>("mean"), sd = s.read<double>("std"),
+               sem = s.read<double>("sem");
+    const auto mn = s.read<double>("min"), mx = s.read<double>("max"),
+               q = s.read<double>("quantiles");
+    const auto y = s.read<double>("yield"), lo = s.read<double>("yield_lo"),
+               hi = s.read<double>("yield_hi");
+    for (std::size_t c = 0; c < cycles; ++c) {
+      for (std::size_t k = 0; k < T; ++k) {
+        const std::size_t ct = c * T + k;
+        SummaryRow row;
+        row.point = p;
+        row.label = g.read_attr<std::string>("label");
+        row.noise_free_accuracy = g.read_attr<double>("noise_free_accuracy");
+        row.cycle = static_cast<std::uint32_t>(c);
+        row.time_s = times[k];
+        row.n = static_cast<std::uint64_t>(n[ct]);
+        row.mean = mean[ct];
+        row.std = sd[ct];
+        row.sem = sem[ct];
+        row.min = mn[ct];
+        row.max = mx[ct];
+        row.quantiles.assign(q.begin() + static_cast<std::ptrdiff_t>(ct * Q),
+                             q.begin() + static_cast<std::ptrdiff_t>((ct + 1) * Q));
+        row.thresholds = thresholds;
+        for (std::size_t t = 0; t < K; ++t) {
+          row.yield.push_back(y[ct * K + t]);
+          row.yield_lo.push_back(lo[ct * K + t]);
+          row.yield_hi.push_back(hi[ct * K + t]);
+        }
+        out.rows.push_back(std::move(row));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace xbarmc::io
