@@ -53,7 +53,8 @@ if [[ ! -f "$study" ]]; then
     "(added with the engine); the synthetic part above passed"
 fi
 echo "plots.sh: real results file from $study"
-"$xbarmc" run "$study" -o "$tmp/r.h5" --quiet --force
+"$xbarmc" train tests/data/tiny_mlp_train.json -o "$tmp/tiny_mlp.h5" --quiet
+"$xbarmc" run "$study" --set "/network/path=$tmp/tiny_mlp.h5" -o "$tmp/r.h5" --quiet --force
 render "$tmp/r.h5" "$tmp/out"
 "$py" plots/tests/check_summary.py "$tmp/r.h5" || fail "stored summaries of $tmp/r.h5"
 echo "plots.sh: ok"
