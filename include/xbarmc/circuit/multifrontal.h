@@ -81,9 +81,13 @@ class Multifrontal {
   std::vector<Front> fronts_;         // postorder: children before parents, root last
   std::vector<int> root_input_pos_;   // root-front index of input terminal i
   std::vector<int> root_output_pos_;  // root-front index of output terminal j
-  std::vector<double> work_;          // front matrix, max_front_^2
-  std::vector<double> update_stack_;  // update matrices waiting for their parent
-  std::vector<double> panel_sums_;    // 2 * panel column sums of the blocked elimination
+  // Buffers are aligned to Eigen's largest vector alignment, so that the
+  // vectorised kernels take the same path (and round the same way) in every
+  // solver object: results are bitwise reproducible across threads and runs.
+  using AlignedVector = std::vector<double, Eigen::aligned_allocator<double>>;
+  AlignedVector work_;          // front matrix, max_front_^2
+  AlignedVector update_stack_;  // update matrices waiting for their parent
+  AlignedVector panel_sums_;    // 2 * panel column sums of the blocked elimination
   int max_front_ = 0;
   double flops_ = 0.0;
 };
