@@ -28,8 +28,7 @@ using FrontMap = Eigen::Map<Eigen::MatrixXd>;
 void eliminate_unblocked(double* w, int f, int e) {
   for (int k = 0; k < e; ++k) {
     double* colk = w + static_cast<std::ptrdiff_t>(k) * f;
-    double d = 0.0;
-    for (int j = k + 1; j < f; ++j) d += colk[j];
+    const double d = Eigen::Map<const Eigen::VectorXd>(colk + k + 1, f - k - 1).sum();
     if (!(d > 0.0) || !std::isfinite(d))
       throw InputError("circuit: network node without a conducting path to a terminal");
     const double inv = 1.0 / std::sqrt(d);
@@ -101,12 +100,12 @@ void Multifrontal::reduce(const GMatrix& g_uS) {
       const std::vector<int>& map = f.child_map[s];
       const int un = static_cast<int>(map.size());
       const double* u = update_stack_.data() + fronts_[f.child[s]].update_offset;
+      // map is increasing (symbolic analysis), so p > q lands in the lower triangle.
+      const int* mp = map.data();
       for (int q = 0; q < un; ++q) {
-        const int b = map[q];
-        for (int p = q + 1; p < un; ++p) {
-          const int a = map[p];
-          w(std::max(a, b), std::min(a, b)) += u[static_cast<std::ptrdiff_t>(q) * un + p];
-        }
+        double* wcol = work_.data() + static_cast<std::ptrdiff_t>(mp[q]) * fn;
+        const double* ucol = u + static_cast<std::ptrdiff_t>(q) * un;
+        for (int p = q + 1; p < un; ++p) wcol[mp[p]] += ucol[p];
       }
     }
     for (const Stamp& s : f.stamps) {
