@@ -103,7 +103,14 @@ std::string spice_netlist(const Eigen::MatrixXd& g_uS, const Eigen::VectorXd& v_
       out << "* " << id << " omitted: device conductance 0 (open)\n";
       continue;
     }
-    out << id << " " << name[e.a] << " " << name[e.b] << " " << num(1e6 / g) << "\n";
+    // Fixed elements are written with the configured resistance itself (no
+    // round trip through 1/r); devices as 1/g.
+    const double r_ohm = e.kind == ElementKind::Device    ? 1e6 / g
+                         : e.kind == ElementKind::RowWire ? p.r_wire_row_ohm
+                         : e.kind == ElementKind::ColWire ? p.r_wire_col_ohm
+                         : e.kind == ElementKind::Driver  ? p.r_driver_ohm
+                                                          : p.r_sense_ohm;
+    out << id << " " << name[e.a] << " " << name[e.b] << " " << num(r_ohm) << "\n";
   }
   for (int i = 0; i < t.rows(); ++i)
     out << "V" << i << " " << name[t.input_node(i)] << " 0 DC " << num(v_in_V[i]) << "\n";

@@ -27,8 +27,8 @@ namespace xbarmc::circuit {
 //! Tuning of the multifrontal reduction (results do not depend on it beyond rounding).
 struct MultifrontalOptions {
   int leaf_dim = 4;            //!< leaves of the dissection tree have <= leaf_dim^2 cells
-  int blocked_min_order = 96;  //!< fronts of this order or more use the blocked elimination
-  int panel = 64;              //!< columns per panel of the blocked elimination
+  int blocked_min_order = 64;  //!< fronts of this order or more use the blocked elimination
+  int panel = 32;              //!< columns per panel of the blocked elimination
 };
 
 //! Symbolic structure and workspace of the multifrontal reduction of one tile.
