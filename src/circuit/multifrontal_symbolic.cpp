@@ -128,6 +128,14 @@ void Multifrontal::analyse(const TileTopology& topo) {
       const Front& ch = fronts_[f.child[s]];
       for (std::size_t k = ch.n_elim; k < ch.nodes.size(); ++k)
         f.child_map[s].push_back(pos[ch.nodes[k]]);
+      const std::vector<int>& map = f.child_map[s];
+      for (int p = 0; p < static_cast<int>(map.size()); ++p) {
+        std::vector<Run>& runs = f.child_runs[s];
+        if (!runs.empty() && runs.back().a0 + runs.back().len == map[p])
+          ++runs.back().len;
+        else
+          runs.push_back({p, map[p], 1});
+      }
     }
     for (Stamp& st : f.stamps) st.a = pos[st.a], st.b = pos[st.b];
   }

@@ -58,6 +58,11 @@ class Multifrontal {
     int j = -1;         // device cell column
     double g_uS = 0.0;  // conductance of a fixed element
   };
+  struct Run {  // child update rows p0..p0+len-1 go to front rows a0..a0+len-1
+    int p0 = 0;
+    int a0 = 0;
+    int len = 0;
+  };
   struct Front {
     int r0 = 0, r1 = 0, c0 = 0, c1 = 0;  // cells [r0,r1) x [c0,c1)
     int child[2] = {-1, -1};
@@ -65,9 +70,10 @@ class Multifrontal {
     int depth = 0;
     std::vector<int> nodes;  // global node ids: eliminated first, then update nodes
     int n_elim = 0;
-    std::vector<int> child_map[2];  // front-local index of each child update node
-    std::vector<Stamp> stamps;      // leaves only
-    std::size_t update_offset = 0;  // of this front's update matrix in update_stack_
+    std::vector<int> child_map[2];   // front-local index of each child update node
+    std::vector<Run> child_runs[2];  // child_map split into runs of consecutive indices
+    std::vector<Stamp> stamps;       // leaves only
+    std::size_t update_offset = 0;   // of this front's update matrix in update_stack_
   };
 
   int build_tree(int r0, int r1, int c0, int c1, int depth);
