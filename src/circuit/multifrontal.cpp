@@ -28,8 +28,7 @@ using FrontMap = Eigen::Map<Eigen::MatrixXd>;
 void eliminate_unblocked(double* w, int f, int e) {
   for (int k = 0; k < e; ++k) {
     double* colk = w + static_cast<std::ptrdiff_t>(k) * f;
-    double d = 0.0;
-    for (int j = k + 1; j < f; ++j) d += colk[j];
+    const double d = Eigen::Map<const Eigen::VectorXd>(colk + k + 1, f - k - 1).sum();
     if (!(d > 0.0) || !std::isfinite(d))
       throw InputError("circuit: network node without a conducting path to a terminal");
     const double inv = 1.0 / std::sqrt(d);
@@ -101,11 +100,20 @@ void Multifrontal::reduce(const GMatrix& g_uS) {
       const std::vector<int>& map = f.child_map[s];
       const int un = static_cast<int>(map.size());
       const double* u = update_stack_.data() + fronts_[f.child[s]].update_offset;
+      // map is increasing (symbolic analysis), so p > q lands in the lower
+      // triangle; runs of consecutive targets are added as contiguous vectors.
+      const std::vector<Run>& runs = f.child_runs[s];
+      std::size_t first = 0;  // first run that reaches below row q
       for (int q = 0; q < un; ++q) {
-        const int b = map[q];
-        for (int p = q + 1; p < un; ++p) {
-          const int a = map[p];
-          w(std::max(a, b), std::min(a, b)) += u[static_cast<std::ptrdiff_t>(q) * un + p];
+        double* wcol = work_.data() + static_cast<std::ptrdiff_t>(map[q]) * fn;
+        const double* ucol = u + static_cast<std::ptrdiff_t>(q) * un;
+        while (runs[first].p0 + runs[first].len <= q + 1 && first + 1 < runs.size()) ++first;
+        for (std::size_t r = first; r < runs.size(); ++r) {
+          const int start = std::max(runs[r].p0, q + 1);
+          const int len = runs[r].p0 + runs[r].len - start;
+          double* dst = wcol + runs[r].a0 + (start - runs[r].p0);
+          const double* src = ucol + start;
+          for (int t = 0; t < len; ++t) dst[t] += src[t];
         }
       }
     }
@@ -113,7 +121,7 @@ void Multifrontal::reduce(const GMatrix& g_uS) {
       const double g = s.i >= 0 ? static_cast<double>(g_uS(s.i, s.j)) : s.g_uS;
       w(std::max(s.a, s.b), std::min(s.a, s.b)) += g;
     }
-    if (fn < opt_.blocked_min_order)  // small fronts (leaves) are sparse
+    if (fn < opt_.blocked_min_order)
       eliminate_unblocked(work_.data(), fn, f.n_elim);
     else
       eliminate_blocked(work_.data(), fn, f.n_elim, opt_.panel, panel_sums_.data());

@@ -93,14 +93,6 @@ void Multifrontal::analyse(const TileTopology& topo) {
     f.n_elim = static_cast<int>(
         std::count_if(cand.begin(), cand.end(), [&](int v) { return elim_front[v] == id; }));
     f.nodes = std::move(cand);
-    for (std::size_t k = 0; k < f.nodes.size(); ++k) pos[f.nodes[k]] = static_cast<int>(k);
-    for (int s = 0; s < 2; ++s) {
-      if (f.child[s] < 0) continue;
-      const Front& ch = fronts_[f.child[s]];
-      for (std::size_t k = ch.n_elim; k < ch.nodes.size(); ++k)
-        f.child_map[s].push_back(pos[ch.nodes[k]]);
-    }
-    for (Stamp& s : f.stamps) s.a = pos[s.a], s.b = pos[s.b];
     // Update matrices live on a stack: a parent pops its two children's (pushed
     // last, in order) and pushes its own.
     if (f.child[0] >= 0) stack_top = fronts_[f.child[0]].update_offset;
@@ -116,6 +108,36 @@ void Multifrontal::analyse(const TileTopology& topo) {
       const double r = static_cast<double>(fn) - k - 1;
       flops_ += r * r + 2 * r;
     }
+  }
+  // Order each front's update nodes as they appear in its parent's front (top
+  // down), so every child map is increasing: the extend-add then maps the
+  // child's lower triangle onto the parent's lower triangle without swaps.
+  for (int id = nf - 1; id >= 0; --id) {
+    const Front& f = fronts_[id];
+    for (std::size_t k = 0; k < f.nodes.size(); ++k) pos[f.nodes[k]] = static_cast<int>(k);
+    for (int c : f.child)
+      if (c >= 0)
+        std::sort(fronts_[c].nodes.begin() + fronts_[c].n_elim, fronts_[c].nodes.end(),
+                  [&](int x, int y) { return pos[x] < pos[y]; });
+  }
+  for (int id = 0; id < nf; ++id) {
+    Front& f = fronts_[id];
+    for (std::size_t k = 0; k < f.nodes.size(); ++k) pos[f.nodes[k]] = static_cast<int>(k);
+    for (int s = 0; s < 2; ++s) {
+      if (f.child[s] < 0) continue;
+      const Front& ch = fronts_[f.child[s]];
+      for (std::size_t k = ch.n_elim; k < ch.nodes.size(); ++k)
+        f.child_map[s].push_back(pos[ch.nodes[k]]);
+      const std::vector<int>& map = f.child_map[s];
+      for (int p = 0; p < static_cast<int>(map.size()); ++p) {
+        std::vector<Run>& runs = f.child_runs[s];
+        if (!runs.empty() && runs.back().a0 + runs.back().len == map[p])
+          ++runs.back().len;
+        else
+          runs.push_back({p, map[p], 1});
+      }
+    }
+    for (Stamp& st : f.stamps) st.a = pos[st.a], st.b = pos[st.b];
   }
   const Front& root = fronts_.back();
   for (std::size_t k = root.n_elim; k < root.nodes.size(); ++k)

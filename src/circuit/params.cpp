@@ -52,13 +52,12 @@ std::string first_order_warning(const CircuitParams& p, int rows, int cols, doub
   if (p.solver != Solver::FirstOrder) return {};
   const double s = ir_drop_strength(p, rows, cols, g_typical_uS);
   if (!(s > FIRST_ORDER_MAX_STRENGTH)) return {};
-  char buf[400];
+  char buf[512];
   std::snprintf(buf, sizeof buf,
                 "circuit solver \"first_order\" used outside its valid range: IR-drop strength "
-                "%.3g (tile %dx%d, g = %.4g uS) exceeds %.2g, where its error in the effective "
-                "conductances reaches about 1 %% and grows as the strength squared; use "
-                "solver \"exact\"",
-                s, rows, cols, g_typical_uS, FIRST_ORDER_MAX_STRENGTH);
+                "%.3g (tile %dx%d, g = %.4g uS) exceeds %.2g; its relative error in the effective "
+                "conductances is about 0.5 * strength^2 = %.2g %% here; use solver \"exact\"",
+                s, rows, cols, g_typical_uS, FIRST_ORDER_MAX_STRENGTH, 50.0 * s * s);
   return buf;
 }
 

@@ -27,8 +27,8 @@ namespace xbarmc::circuit {
 //! Tuning of the multifrontal reduction (results do not depend on it beyond rounding).
 struct MultifrontalOptions {
   int leaf_dim = 4;            //!< leaves of the dissection tree have <= leaf_dim^2 cells
-  int blocked_min_order = 96;  //!< fronts of this order or more use the blocked elimination
-  int panel = 64;              //!< columns per panel of the blocked elimination
+  int blocked_min_order = 64;  //!< fronts of this order or more use the blocked elimination
+  int panel = 32;              //!< columns per panel of the blocked elimination
 };
 
 //! Symbolic structure and workspace of the multifrontal reduction of one tile.
@@ -58,6 +58,11 @@ class Multifrontal {
     int j = -1;         // device cell column
     double g_uS = 0.0;  // conductance of a fixed element
   };
+  struct Run {  // child update rows p0..p0+len-1 go to front rows a0..a0+len-1
+    int p0 = 0;
+    int a0 = 0;
+    int len = 0;
+  };
   struct Front {
     int r0 = 0, r1 = 0, c0 = 0, c1 = 0;  // cells [r0,r1) x [c0,c1)
     int child[2] = {-1, -1};
@@ -65,9 +70,10 @@ class Multifrontal {
     int depth = 0;
     std::vector<int> nodes;  // global node ids: eliminated first, then update nodes
     int n_elim = 0;
-    std::vector<int> child_map[2];  // front-local index of each child update node
-    std::vector<Stamp> stamps;      // leaves only
-    std::size_t update_offset = 0;  // of this front's update matrix in update_stack_
+    std::vector<int> child_map[2];   // front-local index of each child update node
+    std::vector<Run> child_runs[2];  // child_map split into runs of consecutive indices
+    std::vector<Stamp> stamps;       // leaves only
+    std::size_t update_offset = 0;   // of this front's update matrix in update_stack_
   };
 
   int build_tree(int r0, int r1, int c0, int c1, int depth);
@@ -81,9 +87,13 @@ class Multifrontal {
   std::vector<Front> fronts_;         // postorder: children before parents, root last
   std::vector<int> root_input_pos_;   // root-front index of input terminal i
   std::vector<int> root_output_pos_;  // root-front index of output terminal j
-  std::vector<double> work_;          // front matrix, max_front_^2
-  std::vector<double> update_stack_;  // update matrices waiting for their parent
-  std::vector<double> panel_sums_;    // 2 * panel column sums of the blocked elimination
+  // Buffers are aligned to Eigen's largest vector alignment, so that the
+  // vectorised kernels take the same path (and round the same way) in every
+  // solver object: results are bitwise reproducible across threads and runs.
+  using AlignedVector = std::vector<double, Eigen::aligned_allocator<double>>;
+  AlignedVector work_;          // front matrix, max_front_^2
+  AlignedVector update_stack_;  // update matrices waiting for their parent
+  AlignedVector panel_sums_;    // 2 * panel column sums of the blocked elimination
   int max_front_ = 0;
   double flops_ = 0.0;
 };

@@ -153,6 +153,22 @@ TEST(Exact, SolverIsReusableAcrossTiles) {
   }
 }
 
+TEST(Exact, BitwiseReproducibleAcrossSolverObjects) {
+  // Solvers in different threads have their buffers at different addresses; the
+  // engine needs identical bits from each. 48x40 uses the blocked elimination.
+  const Eigen::MatrixXd g = random_tile(48, 40, 8);
+  const CircuitParams p = params(1, 1, 0, 0);
+  Eigen::MatrixXd first(48, 40);
+  TileSolver(48, 40, p).effective(g, first);
+  for (int k = 0; k < 4; ++k) {
+    std::vector<char> shift(static_cast<std::size_t>(8 * k + 1));  // perturb the heap
+    TileSolver s(48, 40, p);
+    Eigen::MatrixXd again(48, 40);
+    s.effective(g, again);
+    EXPECT_EQ(again, first);
+  }
+}
+
 TEST(Exact, RejectsBadInput) {
   const CircuitParams p = params(1, 1, 0, 0);
   TileSolver s(4, 4, p);
