@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <tbb/global_control.h>
+
 #include "nn_test_util.h"
 #include "xbarmc/data/dataset.h"
 #include "xbarmc/error.h"
@@ -100,6 +102,30 @@ TEST(Train, SameConfigAndSeedGiveBitIdenticalWeights) {
   other.seed = 4;
   TrainingMetadata m3;
   EXPECT_NE(train_network(other, train, test, m3, nullptr).weight_matrix(0), a.weight_matrix(0));
+}
+
+TEST(Train, ThreadCountDoesNotChangeWeights) {
+  auto cfg = parse_train_config(train_json(
+      R"([{"type": "conv2d", "filters": 4, "kernel": 3}, {"type": "relu"}, {"type": "avgpool2d"},
+          {"type": "flatten"}, {"type": "dense", "units": 10}])",
+      250, 1));
+  cfg.shards = 3;
+  const auto train = data::load_dataset(cfg.dataset);
+  const auto test = data::load_dataset(cfg.test_dataset);
+  TrainingMetadata m1, m3;
+  Network one, three;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    one = train_network(cfg, train, test, m1, nullptr);
+  }
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 3);
+    three = train_network(cfg, train, test, m3, nullptr);
+  }
+  for (std::size_t i = 0; i < one.num_weight_layers(); ++i) {
+    EXPECT_EQ(one.weight_matrix(i), three.weight_matrix(i));
+    EXPECT_EQ(one.bias(i), three.bias(i));
+  }
 }
 
 // 2000 training images, 4 epochs of a 784-64-10 MLP: Fashion-MNIST models of this size reach
