@@ -1,3 +1,4 @@
+#include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -17,9 +18,14 @@ struct TrainOptions {
   std::string output;
   std::vector<std::string> overrides;
   bool quiet = false;
+  int threads = 0;
 };
 
 void run_train(const TrainOptions& o) {
+  std::unique_ptr<tbb::global_control> limit;
+  if (o.threads > 0)
+    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                  static_cast<std::size_t>(o.threads));
   config::Json json = config::load_json_file(o.config);
   for (const auto& s : o.overrides) config::apply_override(json, s);
   nn::TrainConfig cfg = nn::parse_train_config(json);
@@ -61,6 +67,9 @@ void add_train_command(CLI::App& app) {
                   "Network file to write (default: the config's \"output\")");
   sub->add_option("--set", opts->overrides,
                   "Override a config value: /json/pointer=value (repeatable)");
+  sub->add_option("--threads", opts->threads,
+                  "Threads for the mini-batch shards (0 = all cores); results do not depend on it")
+      ->check(CLI::NonNegativeNumber);
   sub->add_flag("--quiet", opts->quiet, "No progress on stderr");
   sub->callback([opts] { run_train(*opts); });
 }

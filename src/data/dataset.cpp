@@ -179,13 +179,16 @@ Dataset load_dataset(const DatasetParams& p) {
       throw IoError(source + ": label " + std::to_string(max_label) +
                     " is not below num_classes = " + std::to_string(p.num_classes));
   }
+  // Subset first: normalisation is elementwise, so the order does not change the values and
+  // only the kept samples need scaling.
+  const bool subset = p.limit > 0 && p.limit < d.count;
+  if (subset) d = select_rows(d, subset_rows(d.count, p));
   std::string how;
   normalize(d, p, how);
   std::ostringstream desc;
   desc << d.description << "; normalization=" << how;
   if (how == "standard") desc << " (mean " << p.mean << ", std " << p.std << ")";
-  if (p.limit > 0 && p.limit < d.count) {
-    d = select_rows(d, subset_rows(d.count, p));
+  if (subset) {
     desc << "; subset=" << p.subset << " limit=" << p.limit;
     if (p.subset == "random") desc << " seed=" << p.subset_seed;
   }

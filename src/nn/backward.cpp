@@ -16,12 +16,13 @@ void Gradients::resize_for(const Network& net) {
   }
 }
 
-double softmax_cross_entropy(const MatrixRM& logits, const std::int32_t* labels,
-                             MatrixRM& dlogits) {
+double softmax_cross_entropy(const MatrixRM& logits, const std::int32_t* labels, MatrixRM& dlogits,
+                             std::size_t normalizer) {
   const Eigen::Index n = logits.rows(), k = logits.cols();
   dlogits.resize(n, k);
   double total = 0;
-  const float inv_n = 1.0f / static_cast<float>(n);
+  const float inv_n =
+      1.0f / static_cast<float>(normalizer > 0 ? static_cast<Eigen::Index>(normalizer) : n);
   for (Eigen::Index r = 0; r < n; ++r) {
     const float m = logits.row(r).maxCoeff();
     double sum = 0;

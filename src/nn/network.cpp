@@ -216,6 +216,10 @@ double accuracy(const Network& net, const data::Dataset& data, std::size_t batch
                      " features, network \"" + net.name() + "\" expects " +
                      std::to_string(net.input_features()));
   if (data.count == 0) throw InputError("accuracy: the dataset is empty");
+  for (const auto label : data.labels)
+    if (label < 0 || static_cast<std::size_t>(label) >= net.num_classes())
+      throw InputError("dataset label " + std::to_string(label) + " is not a class of network \"" +
+                       net.name() + "\" (" + std::to_string(net.num_classes()) + " classes)");
   ForwardScratch scratch;
   const auto pred = predict(net, data.inputs, scratch, batch);
   std::size_t correct = 0;

@@ -1,3 +1,4 @@
+#include <tbb/parallel_for.h>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <chrono>
 #include <cmath>
@@ -29,6 +30,38 @@ std::vector<std::size_t> epoch_order(std::size_t n, std::uint64_t seed, std::uin
   return order;
 }
 
+//! Work and buffers of one shard of a mini-batch.
+struct Shard {
+  ForwardScratch fwd;
+  BackwardScratch bwd;
+  Gradients grads;
+  MatrixRM x, logits, dlogits;
+  std::vector<std::int32_t> y, pred;
+  double loss_sum = 0;      // summed cross-entropy of the shard's samples
+  std::size_t correct = 0;  // correctly classified samples (before the update)
+};
+
+//! Forward and backward pass of samples order[lo..hi) of a mini-batch of `batch` samples.
+void run_shard(const Network& net, const data::Dataset& train,
+               const std::vector<std::size_t>& order, std::size_t lo, std::size_t hi,
+               std::size_t batch, Shard& sh) {
+  const std::size_t n = hi - lo;
+  sh.x.resize(static_cast<Eigen::Index>(n), train.inputs.cols());
+  sh.y.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    sh.x.row(static_cast<Eigen::Index>(i)) =
+        train.inputs.row(static_cast<Eigen::Index>(order[lo + i]));
+    sh.y[i] = train.labels[order[lo + i]];
+  }
+  net.forward(sh.x, sh.logits, sh.fwd);
+  argmax_rows(sh.logits, sh.pred);
+  sh.correct = 0;
+  for (std::size_t i = 0; i < n; ++i) sh.correct += sh.pred[i] == sh.y[i] ? 1 : 0;
+  sh.loss_sum =
+      softmax_cross_entropy(sh.logits, sh.y.data(), sh.dlogits, batch) * static_cast<double>(n);
+  backward(net, sh.x, sh.fwd, sh.dlogits, sh.grads, sh.bwd);
+}
+
 }  // namespace
 
 Network train_network(const TrainConfig& cfg, const data::Dataset& train, const data::Dataset& test,
@@ -41,12 +74,7 @@ Network train_network(const TrainConfig& cfg, const data::Dataset& train, const 
   const std::size_t classes = std::max(train.num_classes, test.num_classes);
   Network net = build_network(cfg.name, cfg.architecture, train.sample_shape, classes, cfg.seed);
   Optimizer opt(cfg.optimizer, net);
-  ForwardScratch fwd;
-  BackwardScratch bwd;
-  Gradients grads;
-  MatrixRM xb, logits, dlogits;
-  std::vector<std::int32_t> yb, pred;
-  const auto features = static_cast<Eigen::Index>(train.features());
+  std::vector<Shard> shards(cfg.shards);
   const std::size_t batches_per_epoch = (train.count + cfg.batch_size - 1) / cfg.batch_size;
   const double total_steps = static_cast<double>(batches_per_epoch * cfg.epochs);
   const auto t_start = std::chrono::steady_clock::now();
@@ -59,18 +87,24 @@ Network train_network(const TrainConfig& cfg, const data::Dataset& train, const 
     for (std::size_t b = 0; b < batches_per_epoch; ++b) {
       const std::size_t start = b * cfg.batch_size;
       const std::size_t n = std::min(cfg.batch_size, train.count - start);
-      xb.resize(static_cast<Eigen::Index>(n), features);
-      yb.resize(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        xb.row(static_cast<Eigen::Index>(i)) =
-            train.inputs.row(static_cast<Eigen::Index>(order[start + i]));
-        yb[i] = train.labels[order[start + i]];
+      // The mini-batch is cut into a fixed number of shards (depending on n and the config
+      // only), each shard's gradient is computed on its own, and the shards are summed in
+      // index order: the result does not depend on how many threads run them.
+      const std::size_t used = std::min(shards.size(), n);
+      tbb::parallel_for(std::size_t{0}, used, [&](std::size_t s) {
+        run_shard(net, train, order, start + n * s / used, start + n * (s + 1) / used, n,
+                  shards[s]);
+      });
+      Gradients& grads = shards[0].grads;
+      for (std::size_t s = 0; s < used; ++s) {
+        loss_sum += shards[s].loss_sum;
+        correct += shards[s].correct;
+        if (s == 0) continue;
+        for (std::size_t i = 0; i < grads.weight.size(); ++i) {
+          grads.weight[i] += shards[s].grads.weight[i];
+          grads.bias[i] += shards[s].grads.bias[i];
+        }
       }
-      net.forward(xb, logits, fwd);
-      argmax_rows(logits, pred);
-      for (std::size_t i = 0; i < n; ++i) correct += pred[i] == yb[i] ? 1 : 0;
-      loss_sum += softmax_cross_entropy(logits, yb.data(), dlogits) * static_cast<double>(n);
-      backward(net, xb, fwd, dlogits, grads, bwd);
       const double step = static_cast<double>(epoch * batches_per_epoch + b);
       opt.step(net, grads, scheduled_learning_rate(cfg.optimizer, step / total_steps));
     }

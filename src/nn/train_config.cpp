@@ -84,6 +84,9 @@ TrainConfig parse_train_config(const config::Json& json) {
   v = c.batch_size;
   root.get("batch_size", v, config::Range::between(1, 1 << 20));
   c.batch_size = v;
+  v = c.shards;
+  root.get("shards", v, config::Range::between(1, 64));
+  c.shards = v;
   c.output = "results/networks/" + c.name + ".h5";
   root.get("output", c.output);
   root.finish();

@@ -26,10 +26,12 @@ struct BackwardScratch {
 };
 
 //! Mean softmax cross-entropy of `logits` [batch x classes] against `labels`, and its
-//! gradient with respect to the logits (softmax - one-hot) / batch, in `dlogits`.
+//! gradient with respect to the logits (softmax - one-hot) / normalizer, in `dlogits`
+//! (normalizer 0 = batch; a mini-batch split into shards passes the whole batch size).
 //! Uses the log-sum-exp shift for stability (e.g. Goodfellow, Bengio, Courville, Deep
 //! Learning, 2016, sec. 4.1). Returns the mean loss (nats).
-double softmax_cross_entropy(const MatrixRM& logits, const std::int32_t* labels, MatrixRM& dlogits);
+double softmax_cross_entropy(const MatrixRM& logits, const std::int32_t* labels, MatrixRM& dlogits,
+                             std::size_t normalizer = 0);
 
 //! Back-propagates `dlogits` through `net` using the activations that net.forward(inputs, ...)
 //! left in `fwd`; writes the parameter gradients (summed over the batch) into `grads`.

@@ -37,8 +37,11 @@ struct TrainConfig {
   OptimizerParams optimizer;            //!< optimiser
   std::size_t epochs = 10;              //!< passes over the training data
   std::size_t batch_size = 64;          //!< samples per mini-batch
-  std::string output;                   //!< network file; default results/networks/<name>.h5
-  config::Json resolved;                //!< the config with every default filled in
+  //! Each mini-batch is split into this many parts whose gradients are computed in parallel
+  //! (TBB) and summed in a fixed order; results depend on it, not on the thread count.
+  std::size_t shards = 2;
+  std::string output;     //!< network file; default results/networks/<name>.h5
+  config::Json resolved;  //!< the config with every default filled in
 };
 
 //! Parses and validates a training config; ConfigError listing every problem.
