@@ -4,7 +4,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 // Benchmark of the line-resistance solver (not a test):
-//  1. exact G_eff (multifrontal Kron reduction) of 64x64, 128x128, 256x256 tiles
+//  1. exact G_eff (multifrontal Kron reduction) of 32x32 to 256x256 tiles
 //     on one thread, plus the first-order mode;
 //  2. the SPICE route: ngspice operating points of 32x32 and 64x64 tiles, one per
 //     input row (a full G_eff needs `rows` of them).
@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -64,11 +65,12 @@ Timing time_it(int reps, F&& f) {
   return {wall.front(), wall[wall.size() / 2], *std::min_element(cpu.begin(), cpu.end())};
 }
 
-void bench_exact() {
+std::map<int, double> bench_exact() {
+  std::map<int, double> min_ms;
   std::printf("## exact G_eff, one thread (r_wire = 1 ohm, g uniform in [1,100] uS)\n");
   std::printf("%6s %10s %8s %10s %12s %12s %12s %10s %12s\n", "tile", "symbolic", "fronts",
               "max_front", "flops", "min_ms", "median_ms", "GFlop/s", "first_ord_ms");
-  for (int n : {64, 128, 256}) {
+  for (int n : {32, 64, 128, 256}) {
     CircuitParams p;
     p.r_wire_row_ohm = p.r_wire_col_ohm = 1.0;
     const double t0 = wall_s();
@@ -94,12 +96,14 @@ void bench_exact() {
         "        TileSolver float interface: min %.3f ms, median %.3f ms (thread CPU min "
         "%.3f ms)\n",
         tfl.min_ms, tfl.median_ms, tfl.cpu_min_ms);
+    min_ms[n] = t.min_ms;
   }
+  return min_ms;
 }
 
 // One ngspice operating point per input row (row k at 0.2 V, others 0 V), as a
 // SPICE-based flow would need to build G_eff.
-double bench_spice(int n, int rows_to_run) {
+double bench_spice(int n, int rows_to_run, double exact_ms) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("xbarmc_bench_" + std::to_string(n));
   fs::create_directories(dir);
@@ -126,6 +130,10 @@ double bench_spice(int n, int rows_to_run) {
       "%3dx%-3d ngspice: %d operating points run, %.3f s each; G_eff by SPICE = %d x = "
       "%.1f s\n",
       n, n, rows_to_run, per_row, n, per_row * n);
+  std::printf(
+      "        exact G_eff %.3f ms: %.2g x faster than one operating point, %.2g x "
+      "faster than G_eff by SPICE\n",
+      exact_ms, 1e3 * per_row / exact_ms, 1e3 * per_row * n / exact_ms);
   return per_row * n;
 }
 
@@ -139,10 +147,10 @@ int main(int argc, char** argv) {
     if (arg == "--spice-rows-64" && a + 1 < argc) rows64 = std::atoi(argv[++a]);
     if (arg == "--no-spice") spice = false;
   }
-  bench_exact();
+  const std::map<int, double> exact_ms = bench_exact();
   if (!spice) return 0;
   std::printf("\n## SPICE route (ngspice -b, wall time incl. start-up)\n");
-  bench_spice(32, 32);
-  bench_spice(64, std::max(1, std::min(rows64, 64)));
+  bench_spice(32, 32, exact_ms.at(32));
+  bench_spice(64, std::max(1, std::min(rows64, 64)), exact_ms.at(64));
   return 0;
 }

@@ -7,6 +7,7 @@
 #endif
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,12 @@ Spice run_ngspice(const fs::path& dir, const std::string& cir) {
   return s;
 }
 
+// A per-process scratch directory (several test processes may run at once).
+fs::path scratch_dir(const std::string& tag) {
+  return fs::temp_directory_path() /
+         ("xbarmc_ngspice_" + tag + "_" + std::to_string(static_cast<long>(::getpid())));
+}
+
 struct Case {
   int n;
   double r_row, r_col, r_drv, r_sense;
@@ -84,10 +91,7 @@ TEST(Ngspice, ColumnCurrentsMatchOperatingPoint) {
   // resistance between 0.5 and 10 ohm; relative error <= 1e-6 per column.
   const std::vector<Case> cases = {
       {8, 10.0, 0.5, 0, 0}, {8, 2.0, 3.0, 50, 25}, {32, 0.5, 10.0, 10, 0}, {64, 4.0, 1.0, 0, 20}};
-  const fs::path dir =
-      fs::temp_directory_path() /
-      ("xbarmc_ngspice_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
-       std::to_string(std::rand()));
+  const fs::path dir = scratch_dir("op");
   fs::create_directories(dir);
   std::uint64_t seed = 500;
   for (const Case& c : cases) {
@@ -128,8 +132,7 @@ TEST(Ngspice, ColumnCurrentsMatchOperatingPoint) {
 
 TEST(Ngspice, NetlistWithZeroResistancesMergesNodes) {
   // Zero driver/sense and zero column wire: merged nodes, still the same currents.
-  const fs::path dir =
-      fs::temp_directory_path() / ("xbarmc_ngspice_z_" + std::to_string(std::rand()));
+  const fs::path dir = scratch_dir("merged");
   fs::create_directories(dir);
   const Eigen::MatrixXd g = test::random_tile(6, 9, 7);
   CircuitParams p;
