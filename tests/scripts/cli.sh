@@ -90,5 +90,20 @@ for l in lines:
     assert abs(stored - acc) < 1e-6, (l, stored)
 print("cli.sh: replay matches", len(lines), "values")
 PYEOF
+# Analytic limit: every device stage off, ideal DAC/ADC and wires: each instance classifies
+# the whole test set exactly as the software network does.
+"$xbarmc" run "$study" --set "/network/path=$tmp/net.h5" --set '/device={"g_min_uS": 9, "g_max_uS": 88}' \
+  --set '/circuit={}' --set '/periphery={}' --set '/sweep={}' --set /monte_carlo/instances=2 \
+  --set /monte_carlo/test_limit=0 -o "$tmp/ideal.h5" --quiet >/dev/null
+"$py" - "$tmp/ideal.h5" <<'PYEOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+sw = f["network"].attrs["software_accuracy"]
+acc = f["points/0/accuracy"][...]
+assert int(f.attrs["test_samples"]) == 10000, f.attrs["test_samples"]
+assert np.all(acc == np.float32(sw)), (acc, sw)
+assert f["points/0"].attrs["noise_free_accuracy"] == sw
+print(f"cli.sh: ideal chip reproduces the software accuracy {sw} on all 10000 test images")
+PYEOF
 expect 1 "--instance 9 is outside" -- run "$study" "${run_args[@]}" --instance 9
 echo "cli.sh: ok"
