@@ -3,6 +3,7 @@
 #include <iostream>
 #include <numeric>
 
+#include "xbarmc/circuit/params.h"
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/data/dataset.h"
 #include "xbarmc/engine/runner.h"
@@ -68,6 +69,13 @@ void run(const RunArgs& a) {
                       "--instance " + std::to_string(a.instance) + " is outside the study's " +
                           std::to_string(study.monte_carlo.instances) + " instances");
   const bool replay = a.instance >= 0;
+  for (std::size_t p = 0; p < study.points.size(); ++p) {
+    const auto& m = study.points[p];
+    const std::string w = circuit::first_order_warning(m.circuit, m.mapping.tile_rows,
+                                                       m.mapping.tile_cols, m.mapping.g_max_uS);
+    if (!w.empty())
+      std::cerr << "xbarmc: warning: sweep point " << p << " (" << m.label << "): " << w << "\n";
+  }
   if (!replay && !a.force && std::filesystem::exists(study.output_path))
     throw IoError(study.output_path + ": output file exists (use --force to overwrite)");
   const nn::Network net = nn::load_network(study.network.path);

@@ -17,14 +17,21 @@
 #include "xbarmc/circuit/spice.h"
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/config/node.h"
+#include "xbarmc/data/dataset.h"
+#include "xbarmc/engine/instance_tile.h"
+#include "xbarmc/engine/study.h"
 #include "xbarmc/error.h"
+#include "xbarmc/nn/network_io.h"
+#include "xbarmc/version.h"
 
 namespace xbarmc::cli {
 
 namespace {
 
 struct SpiceOptions {
-  std::string config;  // optional JSON config; its "/circuit" object is used
+  std::string
+      config;  // study config (instance mode) or any JSON with a "/circuit" object (-g mode)
+  engine::TileAddress address;
   std::vector<std::string> overrides;
   std::string conductances;  // CSV, rows x cols, uS
   std::string inputs;        // CSV of row voltages, V (optional)
@@ -76,7 +83,41 @@ Eigen::MatrixXd read_conductances(const std::string& path) {
   return g;
 }
 
+//! Instance mode: the tile as chip instance `o.address` has it in the study's Monte Carlo run.
+void run_spice_instance(const SpiceOptions& o) {
+  if (o.config.empty()) throw ConfigError("", "xbarmc spice needs a study CONFIG (or -g G.csv)");
+  const engine::Study study = engine::load_study(o.config, o.overrides);
+  const nn::Network net = nn::load_network(study.network.path);
+  const data::Dataset test = data::load_dataset(study.dataset);
+  const auto probe = static_cast<Eigen::Index>(std::min<std::uint64_t>(
+      study.monte_carlo.probe_size,
+      study.monte_carlo.test_limit > 0
+          ? std::min<std::uint64_t>(study.monte_carlo.test_limit, test.count)
+          : test.count));
+  const nn::MatrixRM calibration = test.inputs.topRows(probe);
+  const Eigen::MatrixXd g =
+      engine::instance_tile_conductances(study, net, calibration, o.address).cast<double>();
+  const auto& a = o.address;
+  const circuit::CircuitParams& p = study.points[a.point].circuit;
+  char title[256];
+  std::snprintf(
+      title, sizeof title,
+      "xbarmc %s: study %s point %zu instance %llu cycle %u time %g s layer %zu tile %zu (%ldx%ld)",
+      version_string(), study.name.c_str(), a.point, static_cast<unsigned long long>(a.instance),
+      a.cycle, study.monte_carlo.times_s[a.time_index], a.layer, a.tile,
+      static_cast<long>(g.rows()), static_cast<long>(g.cols()));
+  const Eigen::VectorXd v = circuit::spice_default_input_V(static_cast<int>(g.rows()));
+  const std::string csv = std::filesystem::path(o.out).replace_extension(".csv").string();
+  circuit::write_spice_tile(o.out, csv, g, v, p, title);
+  std::cerr << "wrote " << o.out << " and " << csv << " (" << g.rows() << "x" << g.cols()
+            << " tile); check with: ngspice -b " << o.out << "\n";
+}
+
 void run_spice(const SpiceOptions& o) {
+  if (o.conductances.empty()) {
+    run_spice_instance(o);
+    return;
+  }
   config::Json doc = o.config.empty() ? config::Json::object() : config::load_json_file(o.config);
   for (const std::string& s : o.overrides) config::apply_override(doc, s);
   config::Diagnostics diag;
@@ -111,13 +152,22 @@ void add_spice_command(CLI::App& app) {
   auto* sub = app.add_subcommand(
       "spice",
       "Write an ngspice netlist of one tile and xbarmc's predicted column currents beside it");
-  sub->add_option("config", opt->config,
-                  "JSON config whose \"/circuit\" object sets the resistances");
+  sub->add_option(
+      "config", opt->config,
+      "Study config: exports tile --tile of layer --layer of chip --instance at sweep point "
+      "--point, cycle --cycle, read time --time-index, after every device stage. With -g, "
+      "any JSON whose \"/circuit\" object sets the resistances");
+  auto& a = opt->address;
+  sub->add_option("--point", a.point, "Sweep point (default 0)");
+  sub->add_option("--instance", a.instance, "Chip instance (default 0)");
+  sub->add_option("--cycle", a.cycle, "Programming cycle (default 0)");
+  sub->add_option("--time-index", a.time_index, "Index into /monte_carlo/times_s (default 0)");
+  sub->add_option("--layer", a.layer, "Weight layer (default 0)");
+  sub->add_option("--tile", a.tile, "Tile of the layer, row-major over its tile grid (default 0)");
   sub->add_option("--set", opt->overrides, "Override a config value: /circuit/r_wire_ohm=1");
   sub->add_option(
-         "--conductances,-g", opt->conductances,
-         "CSV of device conductances in uS: one line per row (input), one value per column")
-      ->required();
+      "--conductances,-g", opt->conductances,
+      "Instead of a chip instance: CSV of device conductances in uS, one line per row (input)");
   sub->add_option("--inputs", opt->inputs,
                   "Row voltages in V (default 0.1*(1 + i mod 4) V for row i)");
   sub->add_option("-o,--output", opt->out, "Netlist path; the currents go to the same name .csv");

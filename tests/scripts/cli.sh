@@ -106,4 +106,7 @@ assert f["points/0"].attrs["noise_free_accuracy"] == sw
 print(f"cli.sh: ideal chip reproduces the software accuracy {sw} on all 10000 test images")
 PYEOF
 expect 1 "--instance 9 is outside" -- run "$study" "${run_args[@]}" --instance 9
+# The first-order circuit mode outside its valid range is used, but with a warning.
+expect 0 'used outside its valid range' -- run "$study" "${run_args[@]}" --set /circuit/solver=first_order \
+  --set /circuit/r_wire_ohm=5 -o "$tmp/fo.h5"
 echo "cli.sh: ok"

@@ -42,6 +42,11 @@ class Chip {
   //! The analog product y [b x out] = x [b x in] "times" weight layer `layer`.
   void matmul(std::size_t layer, const nn::MatrixRM& x, nn::MatrixRM& y);
 
+  //! Device conductances (uS) of tile `tile` of weight layer `layer` at the current read time,
+  //! after every device stage ([rows x physical columns]); what `xbarmc spice` exports.
+  [[nodiscard]] const Eigen::MatrixXf& conductances_uS(std::size_t layer, std::size_t tile) const {
+    return layers_.at(layer).tiles.at(tile).g_uS;
+  }
   //! Seconds spent in device sampling and circuit solves since construction.
   [[nodiscard]] double device_seconds() const { return device_s_; }
   [[nodiscard]] double circuit_seconds() const { return circuit_s_; }
