@@ -113,8 +113,8 @@ File File::open(const std::string& path, Mode mode) {
   hid_t id =
       H5Fopen(path.c_str(), mode == Mode::ReadOnly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, H5P_DEFAULT);
   if (id < 0)
-    fail(path,
-         mode == Mode::ReadOnly ? "cannot open HDF5 file" : "cannot open HDF5 file for writing");
+    fail(path, mode == Mode::ReadOnly ? "cannot open HDF5 file (truncated or corrupt)"
+                                      : "cannot open HDF5 file for writing");
   return File(Handle(id, H5Fclose), path);
 }
 
