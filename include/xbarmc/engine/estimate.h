@@ -28,7 +28,8 @@ double macs_per_sample(const nn::Network& net);
 //! Estimates the cost of running `study` on `net` with `test_samples` samples per read, on
 //! `threads` threads (0 = all cores). Memory: points*instances*cycles*times*(4 + 4*layers)
 //! bytes (float32 accuracy and per-layer error) + points*instances status bytes, exactly what
-//! the runner allocates. Time: MACs / (kMacsPerThreadSecond * threads); rough (within ~10x).
+//! the runner allocates. Time: MACs / (kMacsPerThreadSecond * threads): forward passes only,
+//! closer to a lower bound (device sampling and the circuit solve are not counted).
 RunEstimate estimate_run(const Study& study, const nn::Network& net, std::uint64_t test_samples,
                          int threads);
 
