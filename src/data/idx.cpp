@@ -90,10 +90,10 @@ IdxArray read_idx(const std::string& path) {
   }
   // Read in chunks, growing the array as data arrives: a short (or hostile) file whose header
   // announces up to 2^40 bytes must fail as truncated, not allocate the announced size first.
-  constexpr std::size_t kChunk = std::size_t{1} << 24;
+  constexpr std::size_t CHUNK_BYTES = std::size_t{1} << 24;
   std::size_t got = 0;
   while (got < total) {
-    const std::size_t want = std::min(kChunk, total - got);
+    const std::size_t want = std::min(CHUNK_BYTES, total - got);
     out.values.resize(got + want);
     const std::size_t n = in.read(out.values.data() + got, want);
     got += n;

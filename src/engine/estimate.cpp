@@ -73,14 +73,14 @@ RunEstimate estimate_run(const Study& study, const nn::Network& net, std::uint64
   e.macs = e.evaluations * static_cast<double>(test_samples) * macs_per_sample(net);
   e.threads =
       threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  e.time_s = e.macs / (kMacsPerThreadSecond * e.threads);
+  e.time_s = e.macs / (MACS_PER_THREAD_SECOND * e.threads);
   return e;
 }
 
 void check_run_size(const RunEstimate& e, double ram_bytes) {
-  constexpr double kYear_s = 365.25 * 86400;
+  constexpr double YEAR_S = 365.25 * 86400;
   const bool too_big = ram_bytes > 0 && e.results_bytes > 0.5 * ram_bytes;
-  if (!too_big && !(e.time_s > kYear_s)) return;
+  if (!too_big && !(e.time_s > YEAR_S)) return;
   const std::string why =
       too_big ? "more than half of this machine's " + bytes_text(ram_bytes) + " of memory"
               : "more than a year of compute";

@@ -13,7 +13,7 @@ using config::Node;
 using config::Range;
 
 //! Most points a sweep may expand into (each is parsed, validated and stored up front).
-constexpr double kMaxSweepPoints = 100000;
+constexpr double MAX_SWEEP_POINTS = 100000;
 
 const std::vector<std::string> kPointSections = {"mapping", "device", "circuit", "periphery"};
 
@@ -88,7 +88,7 @@ void parse_sweep(Node n, SweepMode& mode, std::vector<SweepAxis>& axes) {
     double points = 1;
     for (const auto& a : axes)
       points *= static_cast<double>(std::max<std::size_t>(1, a.values.size()));
-    if (points > kMaxSweepPoints)
+    if (points > MAX_SWEEP_POINTS)
       n.error(
           "axes", "the grid has " +
                       [&] {
@@ -97,7 +97,7 @@ void parse_sweep(Node n, SweepMode& mode, std::vector<SweepAxis>& axes) {
                         return std::string(buf);
                       }() +
                       " points (product of the axis lengths), more than the " +
-                      std::to_string(static_cast<long>(kMaxSweepPoints)) +
+                      std::to_string(static_cast<long>(MAX_SWEEP_POINTS)) +
                       " a study may have; split the sweep into several studies");
   }
   if (mode == SweepMode::Zip && !axes.empty()) {

@@ -13,7 +13,7 @@ namespace xbarmc::nn {
 namespace {
 constexpr const char* FILETYPE = "xbarmc-network";
 //! Largest tensor a network file may hold (4 GiB of float32): far above any crossbar layer.
-constexpr double kMaxTensorElements = 1073741824.0;
+constexpr double MAX_TENSOR_ELEMENTS = 1073741824.0;
 
 std::vector<std::int64_t> to_i64(const std::vector<std::size_t>& v) { return {v.begin(), v.end()}; }
 
@@ -37,7 +37,7 @@ std::vector<float> read_tensor(const h5::Group& g, const std::string& name,
     throw IoError(where + ": shape " + shape_text(shape) + ", expected " + shape_text(expected));
   double elements = 1;
   for (auto d : shape) elements *= static_cast<double>(d);
-  if (elements > kMaxTensorElements)
+  if (elements > MAX_TENSOR_ELEMENTS)
     throw IoError(where + ": shape " + shape_text(shape) + " has more than 2^30 elements");
   std::vector<float> v = g.read<float>(name, nullptr);
   for (std::size_t i = 0; i < v.size(); ++i)

@@ -28,7 +28,7 @@ double macs_per_sample(const nn::Network& net);
 //! Estimates the cost of running `study` on `net` with `test_samples` samples per read, on
 //! `threads` threads (0 = all cores). Memory: points*instances*cycles*times*(4 + 4*layers)
 //! bytes (float32 accuracy and per-layer error) + points*instances status bytes, exactly what
-//! the runner allocates. Time: MACs / (kMacsPerThreadSecond * threads): forward passes only,
+//! the runner allocates. Time: MACs / (MACS_PER_THREAD_SECOND * threads): forward passes only,
 //! closer to a lower bound (device sampling and the circuit solve are not counted).
 RunEstimate estimate_run(const Study& study, const nn::Network& net, std::uint64_t test_samples,
                          int threads);
@@ -43,6 +43,6 @@ double physical_memory_bytes();
 //! Assumed forward-pass throughput of one thread, multiply-accumulates per second (float32
 //! GEMM with AVX2/AVX-512 reaches 10^10-10^11; device sampling and the circuit solve lower the
 //! effective rate, so a conservative figure is used).
-inline constexpr double kMacsPerThreadSecond = 2e9;
+inline constexpr double MACS_PER_THREAD_SECOND = 2e9;
 
 }  // namespace xbarmc::engine

@@ -50,7 +50,7 @@ TEST(Estimate, ResultsBytesAndMacsOfAnMlpMatchAHandCount) {
   EXPECT_DOUBLE_EQ(e.evaluations, 18000.0);
   EXPECT_DOUBLE_EQ(e.results_bytes, 18000.0 * (4 + 4 * 2) + 3000.0);
   EXPECT_DOUBLE_EQ(e.macs, 18000.0 * 500 * (784.0 * 16 + 16 * 10));
-  EXPECT_DOUBLE_EQ(e.time_s, e.macs / (kMacsPerThreadSecond * 4));
+  EXPECT_DOUBLE_EQ(e.time_s, e.macs / (MACS_PER_THREAD_SECOND * 4));
   EXPECT_EQ(e.threads, 4);
 }
 
