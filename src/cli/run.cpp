@@ -6,9 +6,11 @@
 #include "xbarmc/circuit/params.h"
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/data/dataset.h"
+#include "xbarmc/engine/estimate.h"
 #include "xbarmc/engine/runner.h"
 #include "xbarmc/engine/study.h"
 #include "xbarmc/error.h"
+#include "xbarmc/io/output_check.h"
 #include "xbarmc/io/results.h"
 #include "xbarmc/io/summary_format.h"
 #include "xbarmc/nn/network_io.h"
@@ -78,8 +80,11 @@ void run(const RunArgs& a) {
   }
   if (!replay && !a.force && std::filesystem::exists(study.output_path))
     throw IoError(study.output_path + ": output file exists (use --force to overwrite)");
+  if (!replay) io::check_output_writable(study.output_path);  // before hours of work, not after
   const nn::Network net = nn::load_network(study.network.path);
   const data::Dataset test = load_test_set(study, net);
+  engine::check_run_size(engine::estimate_run(study, net, test.count, a.threads),
+                         engine::physical_memory_bytes());  // refuse absurd sizes up front
 
   engine::RunOptions options;
   options.threads = a.threads;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <sstream>
 
@@ -75,9 +76,17 @@ Dataset load_idx(const DatasetParams& p) {
 Dataset load_hdf5(const DatasetParams& p) {
   const h5::File file = h5::File::open(p.path);
   const h5::Group root = file.root();
-  std::vector<hsize_t> in_shape, label_shape;
-  std::vector<float> inputs = root.read<float>("inputs", &in_shape);
-  std::vector<std::int64_t> labels = root.read<std::int64_t>("labels", &label_shape);
+  // Shapes first: a small file can declare huge datasets of fill values, which must be refused
+  // before their announced size is allocated. 2^32 float32 = 16 GiB, far above any test set.
+  const std::vector<hsize_t> in_shape = root.shape("inputs");
+  const std::vector<hsize_t> label_shape = root.shape("labels");
+  double elements = 1;
+  for (auto d : in_shape) elements *= static_cast<double>(d);
+  if (elements > 4294967296.0) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", elements);
+    throw IoError(p.path + ": /inputs declares " + buf + " values, more than 2^32");
+  }
   if (in_shape.size() < 2)
     throw IoError(p.path + ": /inputs must have shape [n, ...sample shape], found " +
                   std::to_string(in_shape.size()) + " dimension(s)");
@@ -85,6 +94,8 @@ Dataset load_hdf5(const DatasetParams& p) {
     throw IoError(p.path + ": /labels must have shape [" + std::to_string(in_shape[0]) +
                   "] to match /inputs");
   }
+  std::vector<float> inputs = root.read<float>("inputs", nullptr);
+  std::vector<std::int64_t> labels = root.read<std::int64_t>("labels", nullptr);
   Dataset d;
   d.count = in_shape[0];
   d.sample_shape.assign(in_shape.begin() + 1, in_shape.end());

@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 
@@ -87,8 +88,17 @@ IdxArray read_idx(const std::string& path) {
     total *= n;
     out.shape.push_back(n);
   }
-  out.values.resize(total);
-  const std::size_t got = in.read(out.values.data(), total);
+  // Read in chunks, growing the array as data arrives: a short (or hostile) file whose header
+  // announces up to 2^40 bytes must fail as truncated, not allocate the announced size first.
+  constexpr std::size_t CHUNK_BYTES = std::size_t{1} << 24;
+  std::size_t got = 0;
+  while (got < total) {
+    const std::size_t want = std::min(CHUNK_BYTES, total - got);
+    out.values.resize(got + want);
+    const std::size_t n = in.read(out.values.data() + got, want);
+    got += n;
+    if (n < want) break;
+  }
   if (got != total) {
     throw IoError(path + ": truncated IDX file: header announces " + std::to_string(total) +
                   " data bytes, found " + std::to_string(got));

@@ -1,5 +1,7 @@
 #include "xbarmc/engine/study.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 namespace xbarmc::engine {
@@ -10,10 +12,15 @@ using config::Json;
 using config::Node;
 using config::Range;
 
+//! Most points a sweep may expand into (each is parsed, validated and stored up front).
+constexpr double MAX_SWEEP_POINTS = 100000;
+
 const std::vector<std::string> kPointSections = {"mapping", "device", "circuit", "periphery"};
 
 void parse_monte_carlo(Node n, MonteCarloParams& p) {
-  n.get("instances", p.instances, Range::between(1, 1e9));
+  // Up to 10^15 (exact in a double): larger sizes are refused by the pre-flight estimate of
+  // `xbarmc run` (engine/estimate.h) with their memory and time, not by a bare range.
+  n.get("instances", p.instances, Range::between(1, 1e15));
   std::int64_t cycles = p.cycles;
   n.get("cycles", cycles, Range::between(1, 1e6));
   p.cycles = static_cast<std::uint32_t>(cycles);
@@ -76,6 +83,23 @@ void parse_sweep(Node n, SweepMode& mode, std::vector<SweepAxis>& axes) {
   }
   if (n.has("axes") && items.empty() && n.raw()["axes"].is_array())
     n.error("axes", "must list at least one axis (omit \"sweep\" for a single point), got []");
+  if (mode == SweepMode::Grid && !axes.empty()) {
+    // Each point is parsed and validated up front: refuse a grid that cannot be expanded.
+    double points = 1;
+    for (const auto& a : axes)
+      points *= static_cast<double>(std::max<std::size_t>(1, a.values.size()));
+    if (points > MAX_SWEEP_POINTS)
+      n.error(
+          "axes", "the grid has " +
+                      [&] {
+                        char buf[32];
+                        std::snprintf(buf, sizeof buf, "%.0f", points);
+                        return std::string(buf);
+                      }() +
+                      " points (product of the axis lengths), more than the " +
+                      std::to_string(static_cast<long>(MAX_SWEEP_POINTS)) +
+                      " a study may have; split the sweep into several studies");
+  }
   if (mode == SweepMode::Zip && !axes.empty()) {
     for (std::size_t a = 1; a < axes.size(); ++a)
       if (axes[a].values.size() != axes[0].values.size())
@@ -116,12 +140,18 @@ void parse_point_sections(const Json& doc, const std::string& config_dir, config
     auto it = doc.find(key);
     return it == doc.end() ? empty : *it;
   };
+  // A section that is not an object is reported by its Node ("must be an object"); its
+  // defaults must not be recorded under the raw scalar the root copied into `resolved`
+  // (nlohmann would throw out_of_range 404, an internal error instead of the message).
+  auto resolved_for = [&](const std::string& key) -> Json* {
+    return section(key).is_object() ? resolved : nullptr;
+  };
   {
-    Node n(section("mapping"), "/mapping", diag, resolved);
+    Node n(section("mapping"), "/mapping", diag, resolved_for("mapping"));
     mapping::parse_mapping(n, m.mapping);
   }
   {
-    Node n(section("device"), "/device", diag, resolved);
+    Node n(section("device"), "/device", diag, resolved_for("device"));
     device::parse_device(n, m.device, config_dir);
   }
   if (diag.ok()) {
@@ -137,13 +167,72 @@ void parse_point_sections(const Json& doc, const std::string& config_dir, config
     }
   }
   {
-    Node n(section("circuit"), "/circuit", diag, resolved);
+    Node n(section("circuit"), "/circuit", diag, resolved_for("circuit"));
     circuit::parse_circuit(n, m.circuit);
   }
   {
-    Node n(section("periphery"), "/periphery", diag, resolved);
+    Node n(section("periphery"), "/periphery", diag, resolved_for("periphery"));
     periphery::parse_periphery(n, m.periphery);
   }
+}
+
+//! True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or > U+10FFFF).
+bool is_valid_utf8(const std::string& s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07u;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // continuation bytes missing
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    const std::uint32_t min[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+//! `s` with bytes outside printable ASCII written as \xNN (for messages about bad text).
+std::string printable(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7F) {
+      out += ch;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+//! nlohmann's message without its "[json.exception.out_of_range.406] " prefix.
+std::string without_json_prefix(const std::string& what) {
+  const auto end = what.find("] ");
+  return what.rfind("[json.exception", 0) == 0 && end != std::string::npos ? what.substr(end + 2)
+                                                                           : what;
 }
 
 }  // namespace
@@ -222,8 +311,27 @@ Study parse_study(const Json& raw, const std::string& config_dir) {
 }
 
 Study load_study(const std::string& path, const std::vector<std::string>& overrides) {
-  Json raw = config::load_json_file(path);
-  for (const auto& o : overrides) config::apply_override(raw, o);
+  // nlohmann reports a number too large for a double (1e999) as out_of_range, not as a
+  // parse_error, so it would escape config::parse_json_text as an internal error.
+  Json raw;
+  try {
+    raw = config::load_json_file(path);
+  } catch (const Json::out_of_range& e) {
+    throw ConfigError("", path + ": malformed JSON: " + without_json_prefix(e.what()) +
+                              " (numbers must be finite doubles)");
+  }
+  for (const auto& o : overrides) {
+    // A bare word becomes a JSON string unchecked; nlohmann cannot print (dump) invalid UTF-8,
+    // so every later message naming the value would be an internal error.
+    if (!is_valid_utf8(o))
+      throw ConfigError("", "--set \"" + printable(o) + "\": not valid UTF-8 text");
+    try {
+      config::apply_override(raw, o);
+    } catch (const Json::out_of_range& e) {
+      throw ConfigError("", "--set \"" + o + "\": " + without_json_prefix(e.what()) +
+                                " (numbers must be finite doubles)");
+    }
+  }
   const auto dir = std::filesystem::path(path).parent_path().string();
   return parse_study(raw, dir.empty() ? "." : dir);
 }

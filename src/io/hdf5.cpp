@@ -113,8 +113,8 @@ File File::open(const std::string& path, Mode mode) {
   hid_t id =
       H5Fopen(path.c_str(), mode == Mode::ReadOnly ? H5F_ACC_RDONLY : H5F_ACC_RDWR, H5P_DEFAULT);
   if (id < 0)
-    fail(path,
-         mode == Mode::ReadOnly ? "cannot open HDF5 file" : "cannot open HDF5 file for writing");
+    fail(path, mode == Mode::ReadOnly ? "cannot open HDF5 file (truncated or corrupt)"
+                                      : "cannot open HDF5 file for writing");
   return File(Handle(id, H5Fclose), path);
 }
 
@@ -188,6 +188,9 @@ std::vector<std::string> Group::children() const {
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t len =
         H5Lget_name_by_idx(h_.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+    if (len < 0)
+      fail(file_ + ":" + path_,
+           "cannot read the name of link " + std::to_string(i) + " (corrupt file)");
     std::string name(static_cast<std::size_t>(len), '\0');
     H5Lget_name_by_idx(h_.id(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), len + 1,
                        H5P_DEFAULT);
@@ -244,6 +247,8 @@ T Group::read_attr(const std::string& name) const {
   Handle space(H5Aget_space(a.id()), H5Sclose);
   if constexpr (std::is_same_v<T, std::string>) {
     if (H5Tget_class(type.id()) != H5T_STRING) fail(w, "expected a string attribute");
+    // One string only: H5Aread writes every element, so an array would overflow `p` or `s`.
+    if (H5Sget_simple_extent_npoints(space.id()) != 1) fail(w, "expected a single string");
     if (H5Tis_variable_str(type.id()) > 0) {
       Handle mt = string_type();
       char* p = nullptr;
@@ -252,7 +257,10 @@ T Group::read_attr(const std::string& name) const {
       H5free_memory(p);
       return s;
     }
+    // A corrupt file can announce any size: it must match what the attribute stores.
     const std::size_t size = H5Tget_size(type.id());
+    if (size == 0 || size != H5Aget_storage_size(a.id()))
+      fail(w, "corrupt string attribute (size " + std::to_string(size) + ")");
     std::string s(size, '\0');
     Handle mt(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mt.id(), size);
@@ -275,7 +283,11 @@ std::vector<T> Group::read_attr_vector(const std::string& name) const {
   Handle type(H5Aget_type(a.id()), H5Tclose);
   if (H5Tget_class(type.id()) != type_class<T>()) fail(w, "attribute has the wrong type");
   Handle space(H5Aget_space(a.id()), H5Sclose);
-  std::vector<T> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.id())));
+  // Each element takes at least one stored byte; a larger count is a corrupt header.
+  const hssize_t n = H5Sget_simple_extent_npoints(space.id());
+  if (n < 0 || static_cast<hsize_t>(n) > H5Aget_storage_size(a.id()))
+    fail(w, "corrupt attribute (element count " + std::to_string(n) + ")");
+  std::vector<T> values(static_cast<std::size_t>(n));
   if (H5Aread(a.id(), mem_type<T>(), values.data()) < 0) fail(w, "cannot read attribute");
   return values;
 }

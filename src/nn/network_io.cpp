@@ -12,6 +12,8 @@ namespace xbarmc::nn {
 
 namespace {
 constexpr const char* FILETYPE = "xbarmc-network";
+//! Largest tensor a network file may hold (4 GiB of float32): far above any crossbar layer.
+constexpr double MAX_TENSOR_ELEMENTS = 1073741824.0;
 
 std::vector<std::int64_t> to_i64(const std::vector<std::size_t>& v) { return {v.begin(), v.end()}; }
 
@@ -27,11 +29,17 @@ std::string shape_text(const std::vector<hsize_t>& s) {
 //! Reads a float dataset of exactly `expected` shape; IoError naming the object otherwise.
 std::vector<float> read_tensor(const h5::Group& g, const std::string& name,
                                const std::vector<hsize_t>& expected) {
-  std::vector<hsize_t> shape;
-  std::vector<float> v = g.read<float>(name, &shape);
   const std::string where = g.file() + ":" + g.path() + "/" + name;
+  // Shape first, then data: a tiny file may declare a huge (fill-value) dataset, which must be
+  // refused before anything of its announced size is allocated.
+  const std::vector<hsize_t> shape = g.shape(name);
   if (shape != expected)
     throw IoError(where + ": shape " + shape_text(shape) + ", expected " + shape_text(expected));
+  double elements = 1;
+  for (auto d : shape) elements *= static_cast<double>(d);
+  if (elements > MAX_TENSOR_ELEMENTS)
+    throw IoError(where + ": shape " + shape_text(shape) + " has more than 2^30 elements");
+  std::vector<float> v = g.read<float>(name, nullptr);
   for (std::size_t i = 0; i < v.size(); ++i)
     if (!std::isfinite(v[i]))
       throw IoError(where + ": non-finite value (NaN or Inf) at flat index " + std::to_string(i));

@@ -1,0 +1,8 @@
+import sys
+
+import numpy as np
+
+import mk
+
+tmp = sys.argv[1]
+mk.idx(tmp + '/labels.idx', np.arange(5))

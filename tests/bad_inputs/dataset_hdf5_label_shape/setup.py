@@ -1,0 +1,8 @@
+import sys
+
+import numpy as np
+
+import mk
+
+tmp = sys.argv[1]
+mk.hdf5_dataset(tmp + '/data.h5', np.zeros((4, 784)), [0, 1, 2])

@@ -1,0 +1,8 @@
+import sys
+
+import numpy as np
+
+import mk
+
+tmp = sys.argv[1]
+mk.network(tmp + '/network.h5', version=(2, 0))
