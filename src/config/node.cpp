@@ -33,6 +33,26 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   }
   return prev[b.size()];
 }
+//! True when `s` is well-formed UTF-8 (RFC 3629; no overlong forms or surrogates checked
+//! beyond the lead/continuation structure that nlohmann's dump() requires).
+bool valid_utf8(const std::string& s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int extra = c < 0x80           ? 0
+                      : (c >> 5) == 0x6  ? 1
+                      : (c >> 4) == 0xE  ? 2
+                      : (c >> 3) == 0x1E ? 3
+                                         : -1;
+    if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size() + (extra == 0 ? 1 : 0))
+      return false;
+    for (int k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) >> 6) != 0x2)
+        return false;
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+  return true;
+}
 }  // namespace
 
 std::string Range::violation(double v) const {
@@ -349,6 +369,12 @@ Json parse_json_text(const std::string& text, const std::string& source_name) {
     const std::string detail = pos == std::string::npos ? what : what.substr(pos);
     throw ConfigError("", source_name + ": malformed JSON at line " + std::to_string(line) +
                               ", column " + std::to_string(column) + ": " + detail);
+  } catch (const Json::exception& e) {
+    // e.g. out_of_range 406 for a number like 1e999 that does not fit a double
+    std::string what = e.what();
+    const auto pos = what.find("] ");
+    throw ConfigError("", source_name + ": invalid JSON: " +
+                              (pos == std::string::npos ? what : what.substr(pos + 2)));
   }
 }
 
@@ -371,7 +397,10 @@ void apply_override(Json& config, const std::string& assignment) {
   try {
     value = Json::parse(text);
   } catch (const Json::parse_error&) {
+    if (!valid_utf8(text)) throw ConfigError(pointer, "--set value is not valid UTF-8");
     value = text;  // a bare word is a string
+  } catch (const Json::exception& e) {
+    throw ConfigError(pointer, std::string("--set value is not a valid JSON value: ") + e.what());
   }
   try {
     config[Json::json_pointer(pointer)] = std::move(value);

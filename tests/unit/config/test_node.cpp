@@ -123,3 +123,12 @@ TEST(ConfigNode, SuggestionsNeedAReasonableMatch) {
   EXPECT_EQ(suggest("sigam", {"sigma", "mu"}), std::optional<std::string>("sigma"));
   EXPECT_EQ(suggest("completely_different", {"sigma", "mu"}), std::nullopt);
 }
+
+TEST(ConfigNode, OutOfRangeNumbersAndInvalidUtf8AreConfigErrors) {
+  EXPECT_THROW((void)parse_json_text(R"({"a": 1e999})", "big.json"), ConfigError);
+  Json doc = Json::object();
+  EXPECT_THROW(apply_override(doc, "/a=1e999"), ConfigError);
+  EXPECT_THROW(apply_override(doc, "/a=\xff\xfe"), ConfigError);
+  apply_override(doc, "/a=caf\xc3\xa9");  // valid UTF-8 word
+  EXPECT_EQ(doc["a"], "caf\xc3\xa9");
+}
