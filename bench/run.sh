@@ -24,7 +24,7 @@ done
 py=python3
 if ! python3 -c "import h5py, numpy" >/dev/null 2>&1; then py=/usr/bin/python3; fi
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DXBARMC_TESTS=OFF >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$jobs" --target xbarmc gemm_bench >/dev/null
 bin=${bin:-$build/xbarmc}
 if [ ! -f results/networks/fashion_mlp.h5 ]; then
