@@ -21,9 +21,11 @@ with h5py.File(network, "r") as f:
 
 print(f"threads {threads}; FMA peak {peak:.0f} GFLOP/s ({int(gemm['vector_bits'])}-bit FMA), "
       f"Eigen SGEMM 10000x784x256 {sgemm:.0f} GFLOP/s, "
-      f"per-tile 500x128x256 {gemm['sgemm_tile_500x128x256_gflops']:.0f} GFLOP/s (totals over threads)")
+      f"per-tile 500x128x256 {gemm['sgemm_tile_500x128x256_gflops']:.0f} GFLOP/s, "
+      f"engine tile kernel with ADC {gemm['engine_tile_gemm_adc_gflops']:.0f} GFLOP/s "
+      f"(totals over threads)")
 head = (f"{'case':<4} {'inst':>5} {'evals':>6} {'wall s':>8} {'MC s':>8} {'evals/s':>8} "
-        f"{'GFLOP/s':>8} {'%peak':>6} {'%sgemm':>7} {'peak MiB':>9} {'acc':>7}")
+        f"{'GFLOP/s':>8} {'%peak':>6} {'%sgemm':>7} {'%peak MC':>8} {'peak MiB':>9} {'acc':>7}")
 print(head)
 rows = []
 for c in cases:
@@ -40,12 +42,18 @@ for c in cases:
     gf = flops / wall * 1e-9
     print(f"{c:<4} {n_inst:>5} {evals:>6} {wall:>8.2f} {t['monte_carlo_s']:>8.2f} "
           f"{evals / wall:>8.2f} {gf:>8.1f} {100 * gf / peak:>5.1f}% {100 * gf / sgemm:>6.1f}% "
+          f"{100 * flops / t['monte_carlo_s'] * 1e-9 / peak:>7.1f}% "
           f"{int(rss_kib) / 1024:>9.0f} {float(acc.mean()):>7.4f}")
     rows.append((c, t, wall))
+print("GFLOP/s: the network's products on the test set (2 x MACs x samples x evaluations) over the"
+      " process wall time; %peak MC: the same over the parallel part only")
 print("breakdown (seconds summed over threads; evaluate = forward passes incl. DAC/GEMM/ADC):")
-print(f"{'case':<4} {'setup':>8} {'device':>8} {'circuit':>8} {'evaluate':>9} {'other':>8} {'write':>7}")
+print("  setup: load, map, calibrate, noise-free chip; other: the rest of the parallel part")
+print("  (statistics per read, scheduling); write+load: process wall - setup - parallel part")
+print("  (dataset/network loading, statistics over instances, HDF5 output)")
+print(f"{'case':<4} {'setup':>8} {'device':>8} {'circuit':>8} {'evaluate':>9} {'other':>8} {'write+load':>10}")
 for c, t, wall in rows:
     busy = threads * t["monte_carlo_s"]
     other = busy - t["device_s"] - t["circuit_s"] - t["evaluate_s"]
     print(f"{c:<4} {t['setup_s']:>8.2f} {t['device_s']:>8.2f} {t['circuit_s']:>8.2f} "
-          f"{t['evaluate_s']:>9.2f} {other:>8.2f} {t.get("write_s", float("nan")):>7.2f}")
+          f"{t['evaluate_s']:>9.2f} {other:>8.2f} {wall - t['setup_s'] - t['monte_carlo_s']:>7.2f}")
