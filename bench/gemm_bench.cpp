@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -34,14 +35,28 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using MatrixRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+double thread_cpu_s() {  // this thread's CPU time: what it got of a shared machine
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+//! GFLOP/s of one measurement: over wall time (slowest thread) and per CPU-second of the
+//! threads times the thread count (what the threads reach while they hold their cores).
+struct Rate {
+  double wall = 0, cpu = 0;
+};
+
 //! Runs `work(thread)` on `threads` threads at once, `reps` times each, and returns the
-//! median over repetitions of (total flops / slowest thread's time) in GFLOP/s.
-double run_parallel(int threads, int reps, double flops_per_call,
-                    const std::function<void(int)>& work) {
-  std::vector<double> rates;
+//! median over repetitions of (total flops / slowest thread's time) in GFLOP/s, and the
+//! median of the CPU-time rate.
+Rate run_parallel(int threads, int reps, double flops_per_call,
+                  const std::function<void(int)>& work) {
+  std::vector<double> rates, cpu_rates;
   for (int r = 0; r < reps; ++r) {
     std::atomic<int> ready{0};
-    std::vector<double> secs(static_cast<std::size_t>(threads));
+    std::vector<double> secs(static_cast<std::size_t>(threads)),
+        cpu(static_cast<std::size_t>(threads));
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
@@ -49,16 +64,22 @@ double run_parallel(int threads, int reps, double flops_per_call,
         while (ready.load() < threads) {
         }
         const auto t0 = Clock::now();
+        const double c0 = thread_cpu_s();
         work(t);
+        cpu[static_cast<std::size_t>(t)] = thread_cpu_s() - c0;
         secs[static_cast<std::size_t>(t)] =
             std::chrono::duration<double>(Clock::now() - t0).count();
       });
     for (auto& th : pool) th.join();
     const double slowest = *std::max_element(secs.begin(), secs.end());
     rates.push_back(flops_per_call * threads / slowest * 1e-9);
+    double cpu_sum = 0;
+    for (double c : cpu) cpu_sum += c;
+    cpu_rates.push_back(flops_per_call * threads / cpu_sum * threads * 1e-9);
   }
   std::sort(rates.begin(), rates.end());
-  return rates[rates.size() / 2];
+  std::sort(cpu_rates.begin(), cpu_rates.end());
+  return {rates[rates.size() / 2], cpu_rates[cpu_rates.size() / 2]};
 }
 
 #if defined(__AVX512F__)
@@ -115,10 +136,11 @@ int main(int argc, char** argv) {
   const long iters = 100'000'000;
   std::vector<float> sink(static_cast<std::size_t>(threads));
   const double fma_flops = 2.0 * kLanes * 12.0 * static_cast<double>(iters);
-  const double peak = run_parallel(threads, reps, fma_flops, [&](int t) {
+  const Rate peak = run_parallel(threads, reps, fma_flops, [&](int t) {
     sink[static_cast<std::size_t>(t)] = fma_chains(iters);
   });
-  std::printf("vector_bits %d\nthreads %d\nfma_peak_gflops %.1f\n", kLanes * 32, threads, peak);
+  std::printf("vector_bits %d\nthreads %d\nfma_peak_gflops %.1f\nfma_peak_cpu_gflops %.1f\n",
+              kLanes * 32, threads, peak.wall, peak.cpu);
 
   // 2. SGEMM, one per thread, on private operands (allocated and touched before timing).
   struct Operands {
@@ -133,11 +155,12 @@ int main(int argc, char** argv) {
       o.y.noalias() = o.x * o.w;  // warm-up
     }
     const double flops = 2.0 * m * k * n * calls;
-    const double rate = run_parallel(threads, reps, flops, [&](int t) {
+    const Rate rate = run_parallel(threads, reps, flops, [&](int t) {
       auto& o = ops[static_cast<std::size_t>(t)];
       for (int c = 0; c < calls; ++c) o.y.noalias() = o.x * o.w;
     });
-    std::printf("sgemm_%s_gflops %.1f\n", name, rate);
+    std::printf("sgemm_%s_gflops %.1f\nsgemm_%s_cpu_gflops %.1f\n", name, rate.wall, name,
+                rate.cpu);
   };
   sgemm("784x256_by_10000", 10000, 784, 256, 2);
   sgemm("tile_500x128x256", 500, 128, 256, 200);
@@ -171,10 +194,11 @@ int main(int argc, char** argv) {
     };
     for (auto& kk : ks) run(kk);
     const double flops = 2.0 * m * k * n * calls;
-    const double rate = run_parallel(threads, reps, flops, [&](int t) {
+    const Rate rate = run_parallel(threads, reps, flops, [&](int t) {
       for (int c = 0; c < calls; ++c) run(ks[static_cast<std::size_t>(t)]);
     });
-    std::printf("engine_tile_gemm_adc_gflops %.1f\n", rate);
+    std::printf("engine_tile_gemm_adc_gflops %.1f\nengine_tile_gemm_adc_cpu_gflops %.1f\n",
+                rate.wall, rate.cpu);
   }
   float s = 0;
   for (float v : sink) s += v;

@@ -45,7 +45,7 @@ for c in $(echo "$cases" | grep -o .); do
     C) sets=(--set /circuit/r_wire_ohm=1 --set /circuit/solver=first_order) ;;
     *) echo "unknown case $c" >&2; exit 1 ;;
   esac
-  /usr/bin/time -f "%e %M" -o "$tmp/$c.time" "$bin" run bench/reference.json \
+  /usr/bin/time -f "%e %M %U %S" -o "$tmp/$c.time" "$bin" run bench/reference.json \
     -o "$tmp/$c.h5" --threads "$threads" --instances "$instances" --quiet --force \
     "${sets[@]}" > "$tmp/$c.log" 2>&1 || { cat "$tmp/$c.log" >&2; exit 1; }
 done

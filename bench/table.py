@@ -11,6 +11,7 @@ for line in open(f"{tmp}/gemm.txt"):
     gemm[k] = float(v)
 peak = gemm["fma_peak_gflops"]
 sgemm = gemm["sgemm_784x256_by_10000_gflops"]
+peak_cpu = gemm.get("fma_peak_cpu_gflops", float("nan"))
 
 # Multiply-adds of the network's weight layers per test sample (2 flops each).
 with h5py.File(network, "r") as f:
@@ -29,8 +30,9 @@ head = (f"{'case':<4} {'inst':>5} {'evals':>6} {'wall s':>8} {'MC s':>8} {'evals
 print(head)
 rows = []
 for c in cases:
-    wall, rss_kib = open(f"{tmp}/{c}.time").read().split()
-    wall = float(wall)
+    fields = open(f"{tmp}/{c}.time").read().split()
+    wall, rss_kib = float(fields[0]), fields[1]
+    cpu_s = float(fields[2]) + float(fields[3]) if len(fields) >= 4 else float("nan")
     with h5py.File(f"{tmp}/{c}.h5", "r") as f:
         t = json.loads(f.attrs["timings_json"])
         acc = f["points/0/accuracy"][...]
@@ -43,10 +45,12 @@ for c in cases:
     print(f"{c:<4} {n_inst:>5} {evals:>6} {wall:>8.2f} {t['monte_carlo_s']:>8.2f} "
           f"{evals / wall:>8.2f} {gf:>8.1f} {100 * gf / peak:>5.1f}% {100 * gf / sgemm:>6.1f}% "
           f"{100 * flops / t['monte_carlo_s'] * 1e-9 / peak:>7.1f}% "
+          f"{100 * flops / cpu_s * threads * 1e-9 / peak_cpu:>8.1f}% "
           f"{int(rss_kib) / 1024:>9.0f} {float(acc.mean()):>7.4f}")
     rows.append((c, t, wall))
 print("GFLOP/s: the network's products on the test set (2 x MACs x samples x evaluations) over the"
-      " process wall time; %peak MC: the same over the parallel part only")
+      " process wall time; %peak MC: the same over the parallel part only; %peak cpu: per"
+      " CPU-second of the process against the FMA loop per CPU-second (robust to other load)")
 print("breakdown (seconds summed over threads; evaluate = forward passes incl. DAC/GEMM/ADC):")
 print("  setup: load, map, calibrate, noise-free chip; other: the rest of the parallel part")
 print("  (statistics per read, scheduling); write+load: process wall - setup - parallel part")
