@@ -19,17 +19,22 @@ void first_order_effective(const Eigen::Ref<const Eigen::MatrixXd>& g_uS, const 
     throw InputError("circuit first-order solver: output matrix has the wrong shape");
   constexpr double S_PER_uS = 1e-6;
   // Row term a(r,j) = r_d S_r + r_row (sum_{l<=j} g(r,l) l + j sum_{l>j} g(r,l)), by one
-  // pass along the row with running sums (sum over l <= j of g*l, and of g).
-  for (int r = 0; r < m; ++r) {
-    const double total = g_uS.row(r).sum();
-    double weighted_below = 0.0;  // sum_{l<=j} g(r,l) * l
-    double below = 0.0;           // sum_{l<=j} g(r,l)
-    for (int j = 0; j < n; ++j) {
-      weighted_below += g_uS(r, j) * j;
-      below += g_uS(r, j);
-      const double a = S_PER_uS * (p.r_driver_ohm * total +
-                                   p.r_wire_row_ohm * (weighted_below + j * (total - below)));
-      geff_uS(r, j) = a;  // holds a(r,j) until the column pass
+  // pass along the rows with running sums (sum over l <= j of g*l, and of g). All rows advance
+  // together, column by column, so the inner loop runs down a contiguous column (vectorised);
+  // each row's sums see the same operations in the same order as a row-by-row pass.
+  thread_local Eigen::ArrayXd row_total, weighted_below, below;
+  row_total = g_uS.col(0).array();
+  for (int j = 1; j < n; ++j) row_total += g_uS.col(j).array();  // same order as row(r).sum()
+  weighted_below.setZero(m);                                     // sum_{l<=j} g(r,l) * l
+  below.setZero(m);                                              // sum_{l<=j} g(r,l)
+  for (int j = 0; j < n; ++j) {
+    const double* g = g_uS.col(j).data();
+    double* a = geff_uS.col(j).data();  // holds a(r,j) until the column pass
+    for (int r = 0; r < m; ++r) {
+      weighted_below[r] += g[r] * j;
+      below[r] += g[r];
+      a[r] = S_PER_uS * (p.r_driver_ohm * row_total[r] +
+                         p.r_wire_row_ohm * (weighted_below[r] + j * (row_total[r] - below[r])));
     }
   }
   // Column term b(r,j) = r_s T_j + r_col ((M-1-r) sum_{i<=r} g(i,j) + sum_{i>r} g(i,j)(M-1-i)).

@@ -106,8 +106,12 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
             nu = std::clamp(d.nu_mean + d.nu_sigma * z, d.nu_min, d.nu_max);
             break;
           case NuForm::Pcm: {
+            // pcm_nu_mean and pcm_nu_sigma with their common logarithm taken once.
             const double x = std::abs(target_(i, j)) / p.g_max_uS;
-            nu = std::abs(pcm_nu_mean(d, x) + pcm_nu_sigma(d, x) * z);
+            const double lx = std::log(std::max(x, d.x_min));
+            const double mean = std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi);
+            const double sigma = std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi);
+            nu = std::abs(mean + sigma * z);
             break;
           }
           case NuForm::Table: {

@@ -1,7 +1,15 @@
 #include "xbarmc/engine/chip.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <string>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include "xbarmc/error.h"
 #include "xbarmc/periphery/periphery.h"
 
 namespace xbarmc::engine {
@@ -10,6 +18,61 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The quantiser of periphery::quantize, element for element (same float operations in the
+// same order, so results are bitwise those of the library function):
+//   q(v) = step * clamp(nearbyint(v * inv_step), -max_code, max_code).
+inline float quantize_one(float v, float step, float inv_step, float max_code) {
+  return step * std::clamp(std::nearbyint(v * inv_step), -max_code, max_code);
+}
+
+#if defined(__AVX512F__)
+inline __m512 quantize16(__m512 v, __m512 step, __m512 inv, __m512 lo, __m512 hi) {
+  const __m512 r =
+      _mm512_roundscale_ps(_mm512_mul_ps(v, inv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  // max/min return their second operand when one is NaN: NaN passes as with std::clamp.
+  return _mm512_mul_ps(step, _mm512_min_ps(hi, _mm512_max_ps(lo, r)));
+}
+#endif
+
+//! out[i] = q(in[i]) for n elements (DAC: one step for the whole layer input).
+void quantize_copy(const float* in, float* out, Eigen::Index n, float step, float max_code) {
+  const float inv_step = 1.0f / step;
+  Eigen::Index i = 0;
+#if defined(__AVX512F__)
+  const __m512 s = _mm512_set1_ps(step), inv = _mm512_set1_ps(inv_step),
+               lo = _mm512_set1_ps(-max_code), hi = _mm512_set1_ps(max_code);
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(out + i, quantize16(_mm512_loadu_ps(in + i), s, inv, lo, hi));
+#endif
+  for (; i < n; ++i) out[i] = quantize_one(in[i], step, inv_step, max_code);
+}
+
+//! One row of the digital sum over row tiles: y[c] = (first ? 0 : y[c]) + comp[c] * q(p[c])
+//! with per-column ADC step (step = nullptr: no ADC; comp = nullptr: no compensation).
+void accumulate_row(const float* p, const float* step, const float* inv_step, const float* comp,
+                    float max_code, bool first, float* y, Eigen::Index n) {
+  Eigen::Index c = 0;
+#if defined(__AVX512F__)
+  const __m512 lo = _mm512_set1_ps(-max_code), hi = _mm512_set1_ps(max_code);
+  for (; c < n; c += 16) {
+    const __mmask16 m = n - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - c)) - 1u);
+    __m512 v = _mm512_maskz_loadu_ps(m, p + c);
+    if (step)
+      v = quantize16(v, _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, step + c),
+                     _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, inv_step + c), lo, hi);
+    if (comp) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, comp + c));
+    const __m512 acc = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, y + c);
+    _mm512_mask_storeu_ps(y + c, m, _mm512_add_ps(acc, v));
+  }
+#endif
+  for (; c < n; ++c) {
+    float v = p[c];
+    if (step) v = quantize_one(v, step[c], inv_step[c], max_code);
+    if (comp) v *= comp[c];
+    y[c] = (first ? 0.0f : y[c]) + v;
+  }
 }
 }  // namespace
 
@@ -28,6 +91,11 @@ void Chip::begin_instance(const PointSetup& point, std::size_t point_index, std:
     LayerState& ls = layers_[l];
     ls.tiles.resize(map.tiles.size());
     ls.weff.resize(map.in, map.out);
+    ls.comp.setOnes(map.n_row_tiles, map.out);
+    ls.k0.resize(static_cast<std::size_t>(map.n_row_tiles));
+    for (int tr = 0; tr < map.n_row_tiles; ++tr)
+      ls.k0[static_cast<std::size_t>(tr)] =
+          map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles)].row0;
     for (const auto& t : map.tiles) {
       TileState& ts = ls.tiles[t.index];
       const Eigen::MatrixXf& target = map.target_uS[t.index];
@@ -140,7 +208,8 @@ void Chip::read_at(std::uint32_t time_index, double t_s) {
 
       // Drift compensation: ratio of the reference read at t0 to the same read now.
       if (comp_mode == periphery::DriftCompensation::None) continue;
-      const Eigen::VectorXf now = ts.geff_uS.colwise().sum().transpose();
+      Eigen::VectorXf& now = ts.now_sums;
+      now = ts.geff_uS.colwise().sum().transpose();
       if (comp_mode == periphery::DriftCompensation::Global) {
         const float f = ts.ref_sums.sum() / std::max(now.sum(), 1e-30f);
         ts.comp.setConstant(t.weight_cols, f);
@@ -151,15 +220,15 @@ void Chip::read_at(std::uint32_t time_index, double t_s) {
           ts.comp[j] = (ts.ref_sums[a] + ts.ref_sums[b]) / std::max(now[a] + now[b], 1e-30f);
         }
       }
+      ls.comp.block(t.index / map.n_col_tiles, t.col0, 1, t.weight_cols) = ts.comp.transpose();
     }
+    ls.packed.pack(ls.weff, ls.k0);
   }
 }
 
 void Chip::tile_into_weights(std::size_t l, const mapping::TileSpec& t, TileState& ts) {
-  const auto& map = point_->layers[l].map;
-  wtile_.resize(t.rows, t.weight_cols);
-  mapping::tile_weights(map, t, ts.geff_uS, wtile_);
-  layers_[l].weff.block(t.row0, t.col0, t.rows, t.weight_cols) = wtile_;
+  mapping::tile_weights(point_->layers[l].map, t, ts.geff_uS,
+                        layers_[l].weff.block(t.row0, t.col0, t.rows, t.weight_cols));
 }
 
 void Chip::begin_reads(std::uint64_t read_id) {
@@ -184,36 +253,62 @@ void Chip::matmul(std::size_t l, const nn::MatrixRM& x, nn::MatrixRM& y) {
   LayerState& ls = layers_[l];
   const nn::MatrixRM* xin = &x;
   if (per.dac.bits > 0) {
-    xq_ = x;
-    Eigen::Map<Eigen::MatrixXf> elements(xq_.data(), xq_.cols(), xq_.rows());  // same elements
-    periphery::quantize_dac(per.dac, setup.dac_range, elements);
-    xin = &xq_;
+    // DAC straight into the scratch input (one pass, no copy first); same checks as
+    // periphery::quantize_dac.
+    if (per.dac.bits < 2 || per.dac.bits > 24 || !(setup.dac_range > 0) ||
+        !std::isfinite(setup.dac_range))
+      throw InputError("layer " + std::to_string(l) + ": DAC needs bits in [2, 24] and a " +
+                       "positive finite range, got " + std::to_string(per.dac.bits) + " bits, " +
+                       "range " + std::to_string(setup.dac_range));
+    const float max_code = static_cast<float>((1 << (per.dac.bits - 1)) - 1);
+    ls.xq.resize(x.rows(), x.cols());
+    quantize_copy(x.data(), ls.xq.data(), x.size(), setup.dac_range / max_code, max_code);
+    xin = &ls.xq;
   }
   bool any_noise = false;
   for (const auto& ts : ls.tiles) any_noise = any_noise || ts.noisy;
-  if (per.adc.bits == 0 && !any_noise &&
-      per.drift_compensation == periphery::DriftCompensation::None) {
+  const bool compensate = per.drift_compensation != periphery::DriftCompensation::None;
+  if (per.adc.bits == 0 && !any_noise && !compensate) {
     y.noalias() = *xin * ls.weff;  // one GEMM: partial sums are exact and add digitally
     return;
   }
   const auto& map = setup.map;
-  y.setZero();
+  const bool adc = per.adc.bits > 0;
+  const float adc_max_code = adc ? static_cast<float>((1 << (per.adc.bits - 1)) - 1) : 0.0f;
+  y.resize(x.rows(), map.out);
+  if (!any_noise) {
+    for (int tr = 0; tr < map.n_row_tiles; ++tr) {
+      const TileEpilogue e{adc ? setup.adc_step.row(tr).data() : nullptr,
+                           adc ? setup.adc_inv_step.row(tr).data() : nullptr,
+                           compensate ? ls.comp.row(tr).data() : nullptr, adc_max_code, tr == 0};
+      tile_gemm(*xin, ls.packed, ls.weff, tr, e, y, ls.part);
+    }
+    return;
+  }
   for (int tr = 0; tr < map.n_row_tiles; ++tr) {
     const auto& first = map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles)];
-    part_.noalias() =
+    ls.part.noalias() =
         xin->middleCols(first.row0, first.rows) * ls.weff.middleRows(first.row0, first.rows);
-    for (int tc = 0; tc < map.n_col_tiles; ++tc) {
-      const auto& t = map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles + tc)];
-      TileState& ts = ls.tiles[t.index];
-      auto blk = part_.middleCols(t.col0, t.weight_cols);
-      if (ts.noisy)
-        device::add_read_noise(xin->middleCols(t.row0, t.rows), ts.sigma_w, ls.noise[t.index], blk);
-      if (per.adc.bits > 0)
-        periphery::quantize_adc(per.adc, setup.adc_range[static_cast<std::size_t>(t.index)], blk);
-      if (per.drift_compensation != periphery::DriftCompensation::None)
-        blk.array().rowwise() *= ts.comp.transpose().array();
-    }
-    y += part_;
+    if (any_noise) add_tile_row_noise(ls, map, tr, *xin);
+    const float* step = adc ? setup.adc_step.row(tr).data() : nullptr;
+    const float* inv_step = adc ? setup.adc_inv_step.row(tr).data() : nullptr;
+    const float* comp = compensate ? ls.comp.row(tr).data() : nullptr;
+    for (Eigen::Index b = 0; b < ls.part.rows(); ++b)
+      accumulate_row(ls.part.row(b).data(), step, inv_step, comp, adc_max_code, tr == 0,
+                     y.row(b).data(), map.out);
+  }
+}
+
+void Chip::add_tile_row_noise(LayerState& ls, const mapping::LayerMap& map, int tr,
+                              const nn::MatrixRM& xin) {
+  for (int tc = 0; tc < map.n_col_tiles; ++tc) {
+    const auto& t = map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles + tc)];
+    const TileState& ts = ls.tiles[t.index];
+    if (!ts.noisy) continue;
+    noise_blk_ = ls.part.middleCols(t.col0, t.weight_cols);
+    device::add_read_noise(xin.middleCols(t.row0, t.rows), ts.sigma_w, ls.noise[t.index],
+                           noise_blk_);
+    ls.part.middleCols(t.col0, t.weight_cols) = noise_blk_;
   }
 }
 

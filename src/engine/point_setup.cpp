@@ -1,7 +1,10 @@
 #include "xbarmc/engine/point_setup.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 
+#include "xbarmc/error.h"
 #include "xbarmc/periphery/periphery.h"
 
 namespace xbarmc::engine {
@@ -46,6 +49,27 @@ PointSetup prepare_point(const nn::Network& net, const PointModels& models,
     }
   };
   net.forward_with(calibration, logits, scratch, record);
+
+  // Per-column ADC steps, exactly as periphery::quantize forms them (float range / max code).
+  if (per.adc.bits > 0) {
+    const float max_code = static_cast<float>((1 << (per.adc.bits - 1)) - 1);
+    for (LayerSetup& ls : setup.layers) {
+      ls.adc_step.resize(ls.map.n_row_tiles, ls.map.out);
+      ls.adc_inv_step.resize(ls.map.n_row_tiles, ls.map.out);
+      for (const auto& t : ls.map.tiles) {
+        const Eigen::VectorXf& r = ls.adc_range[static_cast<std::size_t>(t.index)];
+        for (int j = 0; j < t.weight_cols; ++j) {
+          if (!(r[j] > 0) || !std::isfinite(r[j]))
+            throw InputError("ADC range of layer tile " + std::to_string(t.index) + " column " +
+                             std::to_string(j) + " must be a positive finite number, got " +
+                             std::to_string(r[j]));
+          const float step = r[j] / max_code;
+          ls.adc_step(t.index / ls.map.n_col_tiles, t.col0 + j) = step;
+          ls.adc_inv_step(t.index / ls.map.n_col_tiles, t.col0 + j) = 1.0f / step;
+        }
+      }
+    }
+  }
   return setup;
 }
 

@@ -21,6 +21,7 @@
 #include "xbarmc/device/read_noise.h"
 #include "xbarmc/device/tile_devices.h"
 #include "xbarmc/engine/point_setup.h"
+#include "xbarmc/engine/tile_gemm.h"
 #include "xbarmc/rng.h"
 
 namespace xbarmc::engine {
@@ -47,6 +48,15 @@ class Chip {
   [[nodiscard]] const Eigen::MatrixXf& conductances_uS(std::size_t layer, std::size_t tile) const {
     return layers_.at(layer).tiles.at(tile).g_uS;
   }
+  //! Effective weights [in x out] of weight layer `layer` at the current read (weight units:
+  //! device stages and circuit, before read noise, ADC and compensation).
+  [[nodiscard]] const Eigen::MatrixXf& effective_weights(std::size_t layer) const {
+    return layers_.at(layer).weff;
+  }
+  //! Drift-compensation factors of weight layer `layer` [row tiles x out] (1 = none).
+  [[nodiscard]] const nn::MatrixRM& compensation(std::size_t layer) const {
+    return layers_.at(layer).comp;
+  }
   //! Seconds spent in device sampling and circuit solves since construction.
   [[nodiscard]] double device_seconds() const { return device_s_; }
   [[nodiscard]] double circuit_seconds() const { return circuit_s_; }
@@ -60,17 +70,26 @@ class Chip {
     Eigen::MatrixXf sigma_w;   //!< read-noise sigma in weight units [rows x weight_cols]
     Eigen::VectorXf ref_sums;  //!< reference read (all-ones input) at t0, per physical column
     Eigen::VectorXf comp;      //!< drift-compensation factor per weight column (1 = none)
+    Eigen::VectorXf now_sums;  //!< the reference read at the current time, per physical column
     bool noisy = false;        //!< read noise on for this tile
   };
   struct LayerState {
     std::vector<TileState> tiles;
     Eigen::MatrixXf weff;             //!< effective weights [in x out] (weight units)
     std::vector<RandomStream> noise;  //!< read-noise stream per tile
+    nn::MatrixRM comp;                //!< drift-compensation factor per row tile and output column
+    PackedWeights packed;             //!< weff packed for tile_gemm, per read
+    std::vector<int> k0;              //!< first input row of each row tile
+    // Scratch of matmul, per layer so that its shape (hence its buffer) stays the same.
+    nn::MatrixRM xq;    //!< DAC output [batch x in]
+    nn::MatrixRM part;  //!< partial sums of one row tile [batch x out] (read-noise path)
   };
 
   circuit::TileSolver& solver_for(int rows, int cols);
   void effective_conductance(TileState& ts, bool reference);
   void tile_into_weights(std::size_t l, const mapping::TileSpec& t, TileState& ts);
+  void add_tile_row_noise(LayerState& ls, const mapping::LayerMap& map, int tr,
+                          const nn::MatrixRM& xin);
 
   const PointSetup* point_ = nullptr;
   std::size_t point_index_ = 0;
@@ -81,9 +100,7 @@ class Chip {
   bool ideal_devices_ = false;
   std::vector<LayerState> layers_;
   std::map<std::tuple<std::size_t, int, int>, std::unique_ptr<circuit::TileSolver>> solvers_;
-  nn::MatrixRM xq_;
-  Eigen::MatrixXf part_;  // col-major so tile column blocks bind to Eigen::Ref<MatrixXf>
-  Eigen::MatrixXf wtile_;
+  Eigen::MatrixXf noise_blk_;  // one tile's column block of part_, for add_read_noise
   double device_s_ = 0, circuit_s_ = 0;
 };
 

@@ -21,6 +21,11 @@ struct LayerSetup {
   //! ADC full scale per tile and weight column (weight units): fixed, or max |partial sum| of
   //! that column (or of the whole tile) on the calibration batch, times the headroom.
   std::vector<Eigen::VectorXf> adc_range;
+  //! ADC step (weight units) per row tile and output column [n_row_tiles x out]: the
+  //! quantiser step range / (2^(bits-1) - 1) of the tile holding that column (empty
+  //! without ADC). Precomputed so the hot loop neither divides ranges nor validates them.
+  nn::MatrixRM adc_step;
+  nn::MatrixRM adc_inv_step;  //!< 1 / adc_step, same shape
 };
 
 //! One sweep point, ready for its instances.

@@ -1,0 +1,197 @@
+// Regression guards of the engine's hot loop (docs/benchmarks.md), without timing assertions:
+//  - Chip::matmul (fused DAC, per-row-tile GEMM, per-column ADC, compensation, digital sum)
+//    equals the same stages written plainly with the library's periphery::quantize;
+//  - once a thread's Chip has seen one instance, a further instance (draws, programming,
+//    every read time, the forward products) performs no heap allocation.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+
+#include "xbarmc/engine/chip.h"
+#include "xbarmc/engine/point_setup.h"
+#include "xbarmc/engine/study.h"
+#include "xbarmc/periphery/periphery.h"
+#include "xbarmc/rng.h"
+
+// Counting allocator for this test binary: malloc, calloc and realloc are interposed (glibc
+// exports the real ones as __libc_*), so allocations through operator new and through Eigen's
+// aligned allocator are all seen. Counts only while `g_counting` is set. Not under
+// AddressSanitizer, which interposes the same functions.
+namespace {
+std::atomic<bool> g_counting{false};
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCanCount = false;
+#else
+constexpr bool kCanCount = true;
+extern "C" {
+void* __libc_malloc(std::size_t n);
+void* __libc_calloc(std::size_t n, std::size_t size);
+void* __libc_realloc(void* p, std::size_t n);
+void* malloc(std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+  return __libc_malloc(n);
+}
+void* calloc(std::size_t n, std::size_t size) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+  return __libc_calloc(n, size);
+}
+void* realloc(void* p, std::size_t n) {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+  return __libc_realloc(p, n);
+}
+}
+#endif
+
+using namespace xbarmc;
+using config::Json;
+
+namespace {
+
+//! A random 40-70-12 MLP: 40 inputs span 3 row tiles of 16, 70 outputs 9 column tiles of 8
+//! weight columns (ragged last tiles on both sides).
+nn::Network make_net() {
+  RandomStream s(5, StreamId{});
+  auto randn = [&](Eigen::Index r, Eigen::Index c, float scale) {
+    Eigen::MatrixXf m(r, c);
+    for (Eigen::Index i = 0; i < m.size(); ++i)
+      m.data()[i] = scale * static_cast<float>(s.normal());
+    return m;
+  };
+  nn::Dense d1{randn(40, 70, 0.3f), Eigen::VectorXf(randn(70, 1, 0.1f))};
+  nn::Dense d2{randn(70, 12, 0.3f), Eigen::VectorXf(randn(12, 1, 0.1f))};
+  return nn::Network("hot_loop_mlp", {40}, {d1, nn::ReLU{}, d2});
+}
+
+nn::MatrixRM make_inputs(Eigen::Index rows, Eigen::Index cols) {
+  RandomStream s(6, StreamId{});
+  nn::MatrixRM x(rows, cols);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(s.uniform01());
+  return x;
+}
+
+Json study_config(const char* compensation, bool read_noise) {
+  Json j = Json::parse(R"({
+    "name": "hot_loop", "seed": 3,
+    "network": {"path": "unused.h5"},
+    "dataset": {"format": "hdf5", "path": "unused.h5"},
+    "mapping": {"tile_rows": 16, "tile_cols": 16, "g_min_uS": 1, "g_max_uS": 50},
+    "device": {"g_min_uS": 1, "g_max_uS": 50,
+               "programming": {"d2d": {"enabled": true, "form": "relative", "sigma_rel": 0.1},
+                               "c2c": {"enabled": true, "form": "absolute", "sigma_uS": 1.0}},
+               "faults": {"enabled": true, "stuck_at_g_min_rate": 0.01, "stuck_at_g_max_rate": 0.005},
+               "drift": {"enabled": true, "nu_form": "normal", "nu_mean": 0.05, "nu_sigma": 0.01}},
+    "circuit": {"r_wire_row_ohm": 2, "r_wire_col_ohm": 2},
+    "periphery": {"dac": {"bits": 6}, "adc": {"bits": 5, "per_column": true}},
+    "monte_carlo": {"instances": 2, "times_s": [1, 3600]}
+  })");
+  j["periphery"]["drift_compensation"] = compensation;
+  j["device"]["read_noise"] =
+      Json{{"enabled", read_noise}, {"form", "relative"}, {"sigma_rel", 0.02}};
+  return j;
+}
+
+//! The stages of Chip::matmul written plainly: DAC, per row tile x * W_eff, per tile column
+//! ADC with the library quantiser, compensation factor, digital sum in row-tile order.
+nn::MatrixRM plain_matmul(const engine::LayerSetup& ls, const periphery::PeripheryParams& per,
+                          const Eigen::MatrixXf& weff, const Eigen::MatrixXf& comp,
+                          const nn::MatrixRM& x) {
+  Eigen::MatrixXf xq = x;  // column-major copy: element order does not matter to the DAC
+  periphery::quantize_dac(per.dac, ls.dac_range, xq);
+  const auto& map = ls.map;
+  Eigen::MatrixXf y = Eigen::MatrixXf::Zero(x.rows(), map.out);
+  for (int tr = 0; tr < map.n_row_tiles; ++tr) {
+    const auto& first = map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles)];
+    Eigen::MatrixXf part =
+        xq.middleCols(first.row0, first.rows) * weff.middleRows(first.row0, first.rows);
+    for (int tc = 0; tc < map.n_col_tiles; ++tc) {
+      const auto& t = map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles + tc)];
+      auto blk = part.middleCols(t.col0, t.weight_cols);
+      periphery::quantize_adc(per.adc, ls.adc_range[static_cast<std::size_t>(t.index)], blk);
+      blk.array().rowwise() *= comp.row(tr).segment(t.col0, t.weight_cols).array();
+    }
+    y += part;
+  }
+  return y;
+}
+
+struct Prepared {
+  nn::Network net = make_net();
+  engine::Study study;
+  engine::PointSetup point;
+  explicit Prepared(const Json& cfg) : study(engine::parse_study(cfg, ".")) {
+    point = engine::prepare_point(net, study.points[0], make_inputs(32, 40));
+  }
+};
+
+}  // namespace
+
+TEST(HotLoop, FusedMatmulEqualsPlainStagesWithLibraryQuantiser) {
+  for (const char* comp : {"none", "per_column"}) {
+    Prepared s(study_config(comp, false));
+    engine::Chip chip;
+    chip.begin_instance(s.point, 0, s.study.seed, 1);
+    chip.program(0);
+    chip.read_at(1, 3600.0);
+    chip.begin_reads(0);
+    const nn::MatrixRM x = make_inputs(37, 40);
+    nn::MatrixRM y;
+    chip.matmul(0, x, y);
+    // The plain stages applied to the chip's own state (effective weights, compensation).
+    const nn::MatrixRM ref = plain_matmul(s.point.layers[0], s.study.points[0].periphery,
+                                          chip.effective_weights(0), chip.compensation(0), x);
+    ASSERT_EQ(y.rows(), ref.rows());
+    ASSERT_EQ(y.cols(), ref.cols());
+    // Same float operations per element; only the GEMM's summation order may differ between
+    // the row- and column-major products, which can move a partial sum across a quantiser
+    // threshold in rare cases: allow at most one ADC step on at most 1 % of the elements.
+    int differ = 0;
+    for (Eigen::Index i = 0; i < y.size(); ++i)
+      if (y.data()[i] != ref.data()[i]) ++differ;
+    EXPECT_LE(differ, y.size() / 100) << "compensation " << comp;
+    const float max_step = s.point.layers[0].adc_step.maxCoeff() * chip.compensation(0).maxCoeff();
+    EXPECT_LE((y - ref).cwiseAbs().maxCoeff(),
+              1.001f * max_step * s.point.layers[0].map.n_row_tiles)
+        << "compensation " << comp;
+  }
+}
+
+TEST(HotLoop, SecondInstanceAllocatesNothing) {
+  if (!kCanCount) GTEST_SKIP() << "allocation counting is off under AddressSanitizer";
+  // The counter works: one allocation outside the chip is seen.
+  g_allocations = 0;
+  g_counting = true;
+  Eigen::VectorXf probe(1000);
+  g_counting = false;
+  ASSERT_GE(g_allocations.load(), 1);
+  probe.setZero();
+  for (const char* comp : {"none", "global"}) {
+    Prepared s(study_config(comp, false));
+    engine::Chip chip;
+    const nn::MatrixRM x = make_inputs(25, 40);
+    nn::MatrixRM h, y;
+    auto instance = [&](std::uint64_t i) {
+      chip.begin_instance(s.point, 0, s.study.seed, i);
+      for (std::uint32_t c = 0; c < 2; ++c) {
+        chip.program(c);
+        for (std::uint32_t k = 0; k < 2; ++k) {
+          chip.read_at(k, k == 0 ? 1.0 : 3600.0);
+          chip.begin_reads(0);
+          chip.matmul(0, x, h);
+          h = h.cwiseMax(0.0f);
+          chip.matmul(1, h, y);
+        }
+      }
+    };
+    instance(0);  // sizes every buffer
+    g_allocations = 0;
+    g_counting = true;
+    instance(1);
+    g_counting = false;
+    EXPECT_EQ(g_allocations.load(), 0) << "compensation " << comp;
+    EXPECT_TRUE(y.allFinite());
+  }
+}
