@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -33,26 +35,58 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   }
   return prev[b.size()];
 }
-//! True when `s` is well-formed UTF-8 (RFC 3629; no overlong forms or surrogates checked
-//! beyond the lead/continuation structure that nlohmann's dump() requires).
-bool valid_utf8(const std::string& s) {
+//! True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or > U+10FFFF).
+bool is_valid_utf8(const std::string& s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const int extra = c < 0x80           ? 0
-                      : (c >> 5) == 0x6  ? 1
-                      : (c >> 4) == 0xE  ? 2
-                      : (c >> 3) == 0x1E ? 3
-                                         : -1;
-    if (extra < 0 || i + static_cast<std::size_t>(extra) >= s.size() + (extra == 0 ? 1 : 0))
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1Fu;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0Fu;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07u;
+    } else {
       return false;
-    for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) >> 6) != 0x2)
-        return false;
-    i += static_cast<std::size_t>(extra) + 1;
+    }
+    if (i + n >= s.size()) return false;  // continuation bytes missing
+    for (std::size_t k = 1; k <= n; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    const std::uint32_t min[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
   }
   return true;
 }
+
+//! `s` with bytes outside printable ASCII written as \xNN (for messages about bad text).
+std::string printable(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7F) {
+      out += ch;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Range::violation(double v) const {
@@ -397,7 +431,8 @@ void apply_override(Json& config, const std::string& assignment) {
   try {
     value = Json::parse(text);
   } catch (const Json::parse_error&) {
-    if (!valid_utf8(text)) throw ConfigError(pointer, "--set value is not valid UTF-8");
+    if (!is_valid_utf8(text))
+      throw ConfigError("", "--set \"" + printable(assignment) + "\": not valid UTF-8 text");
     value = text;  // a bare word is a string
   } catch (const Json::exception& e) {
     throw ConfigError(pointer, std::string("--set value is not a valid JSON value: ") + e.what());

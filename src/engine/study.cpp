@@ -176,65 +176,6 @@ void parse_point_sections(const Json& doc, const std::string& config_dir, config
   }
 }
 
-//! True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or > U+10FFFF).
-bool is_valid_utf8(const std::string& s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1Fu;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0Fu;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // continuation bytes missing
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    const std::uint32_t min[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
-//! `s` with bytes outside printable ASCII written as \xNN (for messages about bad text).
-std::string printable(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7F) {
-      out += ch;
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-//! nlohmann's message without its "[json.exception.out_of_range.406] " prefix.
-std::string without_json_prefix(const std::string& what) {
-  const auto end = what.find("] ");
-  return what.rfind("[json.exception", 0) == 0 && end != std::string::npos ? what.substr(end + 2)
-                                                                           : what;
-}
-
 }  // namespace
 
 const std::vector<std::string>& sweepable_sections() { return kPointSections; }
@@ -311,27 +252,8 @@ Study parse_study(const Json& raw, const std::string& config_dir) {
 }
 
 Study load_study(const std::string& path, const std::vector<std::string>& overrides) {
-  // nlohmann reports a number too large for a double (1e999) as out_of_range, not as a
-  // parse_error, so it would escape config::parse_json_text as an internal error.
-  Json raw;
-  try {
-    raw = config::load_json_file(path);
-  } catch (const Json::out_of_range& e) {
-    throw ConfigError("", path + ": malformed JSON: " + without_json_prefix(e.what()) +
-                              " (numbers must be finite doubles)");
-  }
-  for (const auto& o : overrides) {
-    // A bare word becomes a JSON string unchecked; nlohmann cannot print (dump) invalid UTF-8,
-    // so every later message naming the value would be an internal error.
-    if (!is_valid_utf8(o))
-      throw ConfigError("", "--set \"" + printable(o) + "\": not valid UTF-8 text");
-    try {
-      config::apply_override(raw, o);
-    } catch (const Json::out_of_range& e) {
-      throw ConfigError("", "--set \"" + o + "\": " + without_json_prefix(e.what()) +
-                                " (numbers must be finite doubles)");
-    }
-  }
+  Json raw = config::load_json_file(path);
+  for (const auto& o : overrides) config::apply_override(raw, o);
   const auto dir = std::filesystem::path(path).parent_path().string();
   return parse_study(raw, dir.empty() ? "." : dir);
 }
