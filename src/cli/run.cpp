@@ -114,8 +114,11 @@ void run(const RunArgs& a) {
   const dist::DistOutcome o = dist::run_distributed(study, net, test, options);
   if (o.interrupted)
     throw InterruptedError(
-        "interrupted by signal " + std::to_string(dist::InterruptGuard::signal_number()) + "; " +
-        study.output_path + " holds the completed work items (partial); continue with --resume");
+        (dist::InterruptGuard::requested()
+             ? "interrupted by signal " + std::to_string(dist::InterruptGuard::signal_number())
+             : std::string("interrupted by a signal to another MPI rank")) +
+        "; " + study.output_path +
+        " holds the completed work items (partial); continue with --resume");
   if (!o.wrote) return;
   if (options.shard.count > 1) {
     std::cout << "shard " << options.shard.index << "/" << options.shard.count << ": " << o.ran

@@ -9,6 +9,7 @@
 #include "xbarmc/dist/comm.h"
 #include "xbarmc/dist/interrupt.h"
 #include "xbarmc/dist/items.h"
+#include "xbarmc/error.h"
 #include "xbarmc/io/results.h"
 
 namespace xbarmc::dist {
@@ -65,7 +66,11 @@ DistOutcome run_distributed(const engine::Study& study, const nn::Network& net,
   if (options.checkpoint_s > 0 && comm.size() == 1) {
     ro.checkpoint_s = options.checkpoint_s;
     ro.on_checkpoint = [&](const engine::StudyResults& snapshot) {
-      io::write_results(out, meta, snapshot, wopts);
+      try {
+        io::write_results(out, meta, snapshot, wopts);
+      } catch (const IoError& e) {  // the run goes on; the final write reports a lasting problem
+        std::cerr << "xbarmc: warning: checkpoint not written: " << e.what() << "\n";
+      }
     };
   } else if (options.checkpoint_s > 0 && comm.rank() == 0) {
     std::cerr << "xbarmc: note: --checkpoint-s is ignored with " << comm.size()

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -185,6 +186,10 @@ class Checkpointer {
   }
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
+  //! Rethrows the exception of a failed checkpoint, if any (call after the workers ended).
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
 
  private:
   void loop() {
@@ -192,7 +197,12 @@ class Checkpointer {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, interval, [this] { return finished_; })) {
       lock.unlock();
-      options_.on_checkpoint(snapshot());
+      try {
+        options_.on_checkpoint(snapshot());
+      } catch (...) {  // reported by rethrow() after the run; no further checkpoints
+        error_ = std::current_exception();
+        return;
+      }
       lock.lock();
     }
   }
@@ -232,6 +242,7 @@ class Checkpointer {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool finished_ = false;
+  std::exception_ptr error_;
   std::thread thread_;
 };
 
@@ -318,6 +329,7 @@ StudyResults run_study(const Study& study, const nn::Network& net, const data::D
       item_done[items[k]].store(1, std::memory_order_release);
       progress.tick();
     });
+    checkpointer.rethrow();
   }
   r.interrupted = stopped.load();
   r.timings.monte_carlo_s = seconds_since(t_mc);
