@@ -13,6 +13,7 @@ static_assert(std::atomic<int>::is_always_lock_free);
 
 struct sigaction g_old_int {};
 struct sigaction g_old_term {};
+struct sigaction g_old_usr1 {};
 
 extern "C" void on_signal(int sig) { g_signal.store(sig, std::memory_order_relaxed); }
 
@@ -25,11 +26,13 @@ InterruptGuard::InterruptGuard() {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, &g_old_int);
   sigaction(SIGTERM, &sa, &g_old_term);
+  sigaction(SIGUSR1, &sa, &g_old_usr1);
 }
 
 InterruptGuard::~InterruptGuard() {
   sigaction(SIGINT, &g_old_int, nullptr);
   sigaction(SIGTERM, &g_old_term, nullptr);
+  sigaction(SIGUSR1, &g_old_usr1, nullptr);
 }
 
 bool InterruptGuard::requested() { return g_signal.load(std::memory_order_relaxed) != 0; }
