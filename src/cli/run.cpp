@@ -101,8 +101,10 @@ void run(const RunArgs& a) {
     options.threads = a.threads;
     options.quiet = true;
     options.instances = {static_cast<std::uint64_t>(a.instance)};
-    print_instance(study, engine::run_study(study, net, test, options),
-                   static_cast<std::uint64_t>(a.instance));
+    options.stop_requested = [] { return dist::InterruptGuard::requested(); };
+    const engine::StudyResults r = engine::run_study(study, net, test, options);
+    if (r.interrupted) throw InterruptedError("replay interrupted by a signal; nothing written");
+    print_instance(study, r, static_cast<std::uint64_t>(a.instance));
     return;
   }
   dist::DistOptions options;
