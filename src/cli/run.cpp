@@ -6,6 +6,10 @@
 #include "xbarmc/circuit/params.h"
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/data/dataset.h"
+#include "xbarmc/dist/comm.h"
+#include "xbarmc/dist/interrupt.h"
+#include "xbarmc/dist/run.h"
+#include "xbarmc/dist/shard.h"
 #include "xbarmc/engine/estimate.h"
 #include "xbarmc/engine/runner.h"
 #include "xbarmc/engine/study.h"
@@ -29,6 +33,9 @@ struct RunArgs {
   bool quiet = false;
   bool force = false;
   std::int64_t instance = -1;
+  std::string shard;
+  bool resume = false;
+  double checkpoint_s = 0;
 };
 
 //! Loads the test set of a study, limited to monte_carlo.test_limit samples.
@@ -78,27 +85,72 @@ void run(const RunArgs& a) {
     if (!w.empty())
       std::cerr << "xbarmc: warning: sweep point " << p << " (" << m.label << "): " << w << "\n";
   }
-  if (!replay && !a.force && std::filesystem::exists(study.output_path))
-    throw IoError(study.output_path + ": output file exists (use --force to overwrite)");
+  if (replay && (!a.shard.empty() || a.resume))
+    throw ConfigError("--instance",
+                      "a replay (--instance) cannot be combined with --shard or --resume");
+  if (a.resume && a.force)
+    throw ConfigError("--resume",
+                      "--resume continues the existing output; --force overwrites it: pick one");
+  if (!replay && !a.resume && !a.force && std::filesystem::exists(study.output_path))
+    throw IoError(
+        study.output_path +
+        ": output file exists (use --force to overwrite); --resume continues a partial one");
   if (!replay) io::check_output_writable(study.output_path);  // before hours of work, not after
   const nn::Network net = nn::load_network(study.network.path);
   const data::Dataset test = load_test_set(study, net);
   engine::check_run_size(engine::estimate_run(study, net, test.count, a.threads),
                          engine::physical_memory_bytes());  // refuse absurd sizes up front
 
-  engine::RunOptions options;
-  options.threads = a.threads;
-  options.quiet = a.quiet || replay;
-  if (replay) options.instances = {static_cast<std::uint64_t>(a.instance)};
-  const engine::StudyResults results = engine::run_study(study, net, test, options);
   if (replay) {
-    print_instance(study, results, static_cast<std::uint64_t>(a.instance));
+    engine::RunOptions options;
+    options.threads = a.threads;
+    options.quiet = true;
+    options.instances = {static_cast<std::uint64_t>(a.instance)};
+    options.stop_requested = [] { return dist::InterruptGuard::requested(); };
+    const engine::StudyResults r = engine::run_study(study, net, test, options);
+    if (r.interrupted) throw InterruptedError("replay interrupted by a signal; nothing written");
+    print_instance(study, r, static_cast<std::uint64_t>(a.instance));
     return;
   }
-  io::write_results(study.output_path, study, net, results);
-  std::cout << io::summary_table(io::read_summary(study.output_path));
-  std::cout << "wall time " << results.timings.setup_s + results.timings.monte_carlo_s << " s\n";
+  dist::DistOptions options;
+  if (!a.shard.empty()) options.shard = dist::parse_shard(a.shard);
+  options.resume = a.resume;
+  options.checkpoint_s = a.checkpoint_s;
+  options.threads = a.threads;
+  options.quiet = a.quiet;
+  const dist::DistOutcome o = dist::run_distributed(study, net, test, options);
+  if (o.interrupted)
+    throw InterruptedError(
+        (dist::InterruptGuard::requested()
+             ? "interrupted by signal " + std::to_string(dist::InterruptGuard::signal_number())
+             : std::string("interrupted by a signal to another MPI rank")) +
+        "; " + study.output_path +
+        " holds the completed work items (partial); continue with --resume");
+  if (!o.wrote) return;
+  if (options.shard.count > 1) {
+    std::cout << "shard " << options.shard.index << "/" << options.shard.count << ": " << o.ran
+              << " work items run, " << o.skipped << " resumed\n";
+  } else {
+    std::cout << io::summary_table(io::read_summary(study.output_path));
+    if (o.skipped > 0) std::cout << o.skipped << " work items resumed from the file\n";
+  }
+  std::cout << "wall time " << o.timings.setup_s + o.timings.monte_carlo_s << " s\n";
   std::cout << "results: " << study.output_path << "\n";
+}
+
+//! Runs the command; with several MPI ranks an error on one rank ends all of them.
+void run_guarded(const RunArgs& a) {
+  const dist::InterruptGuard guard;
+  dist::Comm& comm = dist::Comm::world();
+  try {
+    run(a);
+  } catch (const InterruptedError&) {
+    throw;
+  } catch (const Error& e) {
+    if (comm.size() <= 1) throw;
+    std::cerr << "xbarmc: error on MPI rank " << comm.rank() << ": " << e.what() << "\n";
+    comm.abort(static_cast<int>(e.exit_code()));
+  }
 }
 
 }  // namespace
@@ -123,7 +175,16 @@ void add_run_command(CLI::App& app) {
   sub->add_option(
       "--instance", args->instance,
       "Replay one instance: print its accuracies (identical to the full run), write nothing");
-  sub->callback([args] { run(*args); });
+  sub->add_option("--shard", args->shard,
+                  "Run only block K of N of the work items (0-based K/N) into a shard file "
+                  "(xbarmc merge joins them)");
+  sub->add_flag("--resume", args->resume,
+                "Continue the existing output file: run only its missing work items");
+  sub->add_option("--checkpoint-s", args->checkpoint_s,
+                  "Save completed work into the output every S seconds (0 = only on "
+                  "SIGINT/SIGTERM)")
+      ->check(CLI::Range(0.0, 1e9));
+  sub->callback([args] { run_guarded(*args); });
 }
 
 }  // namespace xbarmc::cli

@@ -4,13 +4,20 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "xbarmc/engine/chip.h"
 #include "xbarmc/engine/point_setup.h"
 #include "xbarmc/engine/progress.h"
+#include "xbarmc/error.h"
 
 namespace xbarmc::engine {
 
@@ -104,6 +111,141 @@ void layer_errors(const nn::Network& net, const Inputs& in, Worker& w, float* ou
   w.evaluate_s += seconds_since(t0);
 }
 
+//! Copies the completed instances of an earlier partial run into `r` (same study).
+void copy_prior(const StudyResults& prior, StudyResults& r) {
+  if (prior.points.size() != r.points.size() || prior.instances != r.instances ||
+      prior.cycles != r.cycles || prior.times_s.size() != r.times_s.size() ||
+      prior.layers != r.layers)
+    throw InputError("resume: the earlier results have another shape than this study");
+  const std::size_t per = r.cycles * r.times_s.size();
+  for (std::size_t p = 0; p < r.points.size(); ++p) {
+    const PointResults& from = prior.points[p];
+    PointResults& to = r.points[p];
+    for (std::uint64_t i = 0; i < r.instances; ++i) {
+      if (from.status[i] == static_cast<std::uint8_t>(InstanceStatus::NotRun)) continue;
+      to.status[i] = from.status[i];
+      std::copy_n(from.accuracy.begin() + static_cast<std::ptrdiff_t>(i * per), per,
+                  to.accuracy.begin() + static_cast<std::ptrdiff_t>(i * per));
+      std::copy_n(from.layer_error.begin() + static_cast<std::ptrdiff_t>(i * per * r.layers),
+                  per * r.layers,
+                  to.layer_error.begin() + static_cast<std::ptrdiff_t>(i * per * r.layers));
+    }
+  }
+}
+
+//! The global indices of the items to evaluate: `options.items`, else the requested points
+//! and instances; minus the items already done (resume).
+std::vector<std::uint64_t> work_items(const RunOptions& options, const StudyResults& r,
+                                      std::size_t n_points) {
+  std::vector<std::uint64_t> items;
+  if (options.items) {
+    items = *options.items;
+  } else {
+    std::vector<std::size_t> order = options.point_order;
+    if (order.empty()) {
+      order.resize(n_points);
+      std::iota(order.begin(), order.end(), 0);
+    }
+    std::vector<std::uint64_t> instances = options.instances;
+    if (instances.empty()) {
+      instances.resize(r.instances);
+      std::iota(instances.begin(), instances.end(), 0);
+    }
+    for (std::size_t p : order)
+      for (std::uint64_t i : instances) items.push_back(item_index(p, i, r.instances));
+  }
+  const std::uint64_t n_items = n_points * r.instances;
+  std::erase_if(items, [&](std::uint64_t item) {
+    if (item >= n_items)
+      throw InputError("work item " + std::to_string(item) + " is outside the study's " +
+                       std::to_string(n_items) + " items");
+    const std::size_t p = static_cast<std::size_t>(item / r.instances);
+    return r.points[p].status[item % r.instances] !=
+           static_cast<std::uint8_t>(InstanceStatus::NotRun);
+  });
+  return items;
+}
+
+//! Calls RunOptions::on_checkpoint every checkpoint_s seconds from its own thread with a copy
+//! of the completed items (acquired through their done flags), until destroyed.
+class Checkpointer {
+ public:
+  Checkpointer(const RunOptions& options, const StudyResults& r,
+               const std::vector<std::atomic<std::uint8_t>>& done)
+      : options_(options), r_(r), done_(done) {
+    if (options.checkpoint_s > 0 && options.on_checkpoint)
+      thread_ = std::thread([this] { loop(); });
+  }
+  ~Checkpointer() {
+    {
+      const std::lock_guard lock(mutex_);
+      finished_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+  //! Rethrows the exception of a failed checkpoint, if any (call after the workers ended).
+  void rethrow() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void loop() {
+    const auto interval = std::chrono::duration<double>(options_.checkpoint_s);
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, interval, [this] { return finished_; })) {
+      lock.unlock();
+      try {
+        options_.on_checkpoint(snapshot());
+      } catch (...) {  // reported by rethrow() after the run; no further checkpoints
+        error_ = std::current_exception();
+        return;
+      }
+      lock.lock();
+    }
+  }
+  [[nodiscard]] StudyResults snapshot() const {
+    StudyResults s;
+    s.software_accuracy = r_.software_accuracy;
+    s.test_samples = r_.test_samples;
+    s.instances = r_.instances;
+    s.cycles = r_.cycles;
+    s.times_s = r_.times_s;
+    s.layers = r_.layers;
+    s.timings = r_.timings;
+    s.interrupted = true;
+    const std::size_t per = r_.cycles * r_.times_s.size(), L = r_.layers;
+    s.points.resize(r_.points.size());
+    for (std::size_t p = 0; p < r_.points.size(); ++p) {
+      const PointResults& from = r_.points[p];
+      PointResults& to = s.points[p];
+      to.noise_free_accuracy = from.noise_free_accuracy;
+      to.accuracy.assign(from.accuracy.size(), std::nanf(""));
+      to.layer_error.assign(from.layer_error.size(), std::nanf(""));
+      to.status.assign(from.status.size(), static_cast<std::uint8_t>(InstanceStatus::NotRun));
+      for (std::uint64_t i = 0; i < r_.instances; ++i) {
+        if (done_[item_index(p, i, r_.instances)].load(std::memory_order_acquire) == 0) continue;
+        to.status[i] = from.status[i];
+        const auto a = static_cast<std::ptrdiff_t>(i * per);
+        std::copy_n(from.accuracy.begin() + a, per, to.accuracy.begin() + a);
+        std::copy_n(from.layer_error.begin() + a * static_cast<std::ptrdiff_t>(L), per * L,
+                    to.layer_error.begin() + a * static_cast<std::ptrdiff_t>(L));
+      }
+    }
+    return s;
+  }
+  const RunOptions& options_;
+  const StudyResults& r_;
+  const std::vector<std::atomic<std::uint8_t>>& done_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool finished_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
 }  // namespace
 
 StudyResults run_study(const Study& study, const nn::Network& net, const data::Dataset& test,
@@ -146,33 +288,36 @@ StudyResults run_study(const Study& study, const nn::Network& net, const data::D
   });
   r.timings.setup_s = seconds_since(t_setup);
 
-  // Work items: (point, instance) in the requested point order.
-  std::vector<std::size_t> order = options.point_order;
-  if (order.empty()) {
-    order.resize(n_points);
-    std::iota(order.begin(), order.end(), 0);
-  }
-  std::vector<std::uint64_t> instances = options.instances;
-  if (instances.empty()) {
-    instances.resize(mc.instances);
-    std::iota(instances.begin(), instances.end(), 0);
-  }
-  const std::size_t n_items = order.size() * instances.size();
+  if (options.prior != nullptr) copy_prior(*options.prior, r);
+  const std::vector<std::uint64_t> items = work_items(options, r, n_points);
+  // One flag per global item, set (release) after the item's slots are written, so the
+  // checkpoint thread can copy completed items while the workers go on.
+  std::vector<std::atomic<std::uint8_t>> item_done(n_points * mc.instances);
+  for (std::size_t p = 0; p < n_points; ++p)
+    for (std::uint64_t i = 0; i < mc.instances; ++i)
+      if (r.points[p].status[i] != static_cast<std::uint8_t>(InstanceStatus::NotRun))
+        item_done[item_index(p, i, mc.instances)].store(1, std::memory_order_relaxed);
+  std::atomic<bool> stopped{false};
   const auto t_mc = Clock::now();
   {
-    Progress progress(n_items, options.quiet);
-    tbb::parallel_for(std::size_t{0}, n_items, [&](std::size_t item) {
-      const std::size_t p = order[item / instances.size()];
-      const std::uint64_t i = instances[item % instances.size()];
+    Checkpointer checkpointer(options, r, item_done);
+    Progress progress(items.size(), options.quiet);
+    tbb::parallel_for(std::size_t{0}, items.size(), [&](std::size_t k) {
+      if (options.stop_requested && options.stop_requested()) {
+        stopped.store(true, std::memory_order_relaxed);
+        return;
+      }
+      const std::size_t p = static_cast<std::size_t>(items[k] / mc.instances);
+      const std::uint64_t i = items[k] % mc.instances;
       PointResults& pr = r.points[p];
       Worker& w = workers.local();
       w.chip.begin_instance(setups[p], p, study.seed, i);
       bool finite = true;
       for (std::uint32_t c = 0; c < C; ++c) {
         w.chip.program(c);
-        for (std::size_t k = 0; k < T; ++k) {
-          w.chip.read_at(static_cast<std::uint32_t>(k), mc.times_s[k]);
-          const std::size_t slot = i * per_instance + c * T + k;
+        for (std::size_t t = 0; t < T; ++t) {
+          w.chip.read_at(static_cast<std::uint32_t>(t), mc.times_s[t]);
+          const std::size_t slot = i * per_instance + c * T + t;
           const double acc = evaluate(net, in, w);
           finite = finite && std::isfinite(acc);
           pr.accuracy[slot] = static_cast<float>(acc);
@@ -181,9 +326,12 @@ StudyResults run_study(const Study& study, const nn::Network& net, const data::D
       }
       pr.status[i] =
           static_cast<std::uint8_t>(finite ? InstanceStatus::Ok : InstanceStatus::NonFinite);
+      item_done[items[k]].store(1, std::memory_order_release);
       progress.tick();
     });
+    checkpointer.rethrow();
   }
+  r.interrupted = stopped.load();
   r.timings.monte_carlo_s = seconds_since(t_mc);
   for (auto& w : workers) {
     r.timings.device_s += w.chip.device_seconds();

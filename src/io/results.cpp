@@ -1,8 +1,11 @@
 #include "xbarmc/io/results.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -23,21 +26,36 @@ std::string now_iso8601() {
   return buf;
 }
 
-std::vector<double> applied_thresholds(const engine::Study& study, double software_accuracy) {
+std::vector<double> applied_thresholds(const ResultsMeta& meta, double software_accuracy) {
   std::vector<double> out;
-  for (double th : study.statistics.thresholds)
-    out.push_back(study.statistics.threshold_mode == engine::ThresholdMode::Drop
-                      ? software_accuracy - th
-                      : th);
+  for (double th : meta.thresholds_configured)
+    out.push_back(meta.threshold_mode == engine::ThresholdMode::Drop ? software_accuracy - th : th);
   return out;
 }
 
+//! Flushes a file or folder to disk (POSIX fsync); IoError when it fails.
+void fsync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) throw IoError(path + ": cannot open to fsync: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw IoError(path + ": fsync failed: " + std::strerror(err));
+}
+
+bool all_done(const engine::StudyResults& r) {
+  for (const auto& pr : r.points)
+    for (std::uint8_t st : pr.status)
+      if (st == static_cast<std::uint8_t>(engine::InstanceStatus::NotRun)) return false;
+  return true;
+}
+
 //! Statistics of one point: arrays over (cycle, time) computed from the instances.
-void write_point_summary(h5::Group& g, const engine::Study& study, const engine::StudyResults& r,
+void write_point_summary(h5::Group& g, const ResultsMeta& meta, const engine::StudyResults& r,
                          const engine::PointResults& pr, const std::vector<double>& thresholds) {
   const std::size_t C = r.cycles, T = r.times_s.size(), K = thresholds.size(),
                     Q = std::size(stats::QUANTILE_LEVELS);
-  const int bins = study.statistics.histogram_bins;
+  const int bins = meta.histogram_bins;
   std::vector<double> mean(C * T), sd(C * T), sem(C * T), mn(C * T), mx(C * T), quant(C * T * Q);
   std::vector<std::int64_t> n(C * T), passed(C * T * K);
   std::vector<double> yield(C * T * K), lo(C * T * K), hi(C * T * K);
@@ -60,7 +78,7 @@ void write_point_summary(h5::Group& g, const engine::Study& study, const engine:
         hist[ct * static_cast<std::size_t>(bins) + static_cast<std::size_t>(b)] =
             static_cast<std::int64_t>(h[static_cast<std::size_t>(b)]);
       for (std::size_t t = 0; t < K; ++t) {
-        const stats::Yield y = stats::yield_at(sample, thresholds[t], study.statistics.confidence);
+        const stats::Yield y = stats::yield_at(sample, thresholds[t], meta.confidence);
         passed[ct * K + t] = static_cast<std::int64_t>(y.passed);
         yield[ct * K + t] = y.fraction;
         lo[ct * K + t] = y.interval.lo;
@@ -92,8 +110,31 @@ void write_point_summary(h5::Group& g, const engine::Study& study, const engine:
 
 }  // namespace
 
+ResultsMeta make_meta(const engine::Study& study, const nn::Network& net) {
+  ResultsMeta m;
+  m.name = study.name;
+  m.seed = study.seed;
+  m.config = study.resolved.dump();
+  m.thresholds_configured = study.statistics.thresholds;
+  m.threshold_mode = study.statistics.threshold_mode;
+  m.confidence = study.statistics.confidence;
+  m.histogram_bins = study.statistics.histogram_bins;
+  for (const auto& p : study.points) {
+    m.point_params.push_back(p.overrides.dump());
+    m.point_labels.push_back(p.label);
+  }
+  m.network_name = net.name();
+  m.network_description = net.describe();
+  return m;
+}
+
 void write_results(const std::string& path, const engine::Study& study, const nn::Network& net,
-                   const engine::StudyResults& r) {
+                   const engine::StudyResults& results, const WriteOptions& options) {
+  write_results(path, make_meta(study, net), results, options);
+}
+
+void write_results(const std::string& path, const ResultsMeta& meta, const engine::StudyResults& r,
+                   const WriteOptions& options) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
@@ -110,19 +151,22 @@ void write_results(const std::string& path, const engine::Study& study, const nn
       root.write_attr("xbarmc_version", version_string());
       root.write_attr("git_sha", git_sha());
       root.write_attr("created", now_iso8601());
-      root.write_attr("name", study.name);
-      root.write_attr("seed", study.seed);
+      root.write_attr("name", meta.name);
+      root.write_attr("seed", meta.seed);
       root.write_attr("rng", RNG_NAME);
       root.write_attr("boost_version", boost_version());
-      root.write_attr("config", study.resolved.dump());
+      root.write_attr("config", meta.config);
       root.write_attr("complete", std::uint8_t{0});
       root.write_attr("instances", r.instances);
       root.write_attr("cycles", static_cast<std::uint64_t>(r.cycles));
       root.write_attr("test_samples", r.test_samples);
-      root.write_attr(
-          "threshold_mode",
-          study.statistics.threshold_mode == engine::ThresholdMode::Drop ? "drop" : "absolute");
-      root.write_attr("confidence", study.statistics.confidence);
+      root.write_attr("threshold_mode",
+                      meta.threshold_mode == engine::ThresholdMode::Drop ? "drop" : "absolute");
+      root.write_attr("confidence", meta.confidence);
+      if (options.shard_count > 0) {
+        root.write_attr("shard_index", options.shard_index);
+        root.write_attr("shard_count", options.shard_count);
+      }
       const auto& tm = r.timings;
       root.write_attr("timings_json", config::Json{{"setup_s", tm.setup_s},
                                                    {"monte_carlo_s", tm.monte_carlo_s},
@@ -132,23 +176,26 @@ void write_results(const std::string& path, const engine::Study& study, const nn
                                           .dump());
 
       h5::Group netg = root.create_group("network");
-      netg.write_attr("name", net.name());
-      netg.write_attr("description", net.describe());
+      netg.write_attr("name", meta.network_name);
+      netg.write_attr("description", meta.network_description);
       netg.write_attr("software_accuracy", r.software_accuracy);
       netg.write_attr("weight_layers", static_cast<std::uint64_t>(r.layers));
 
       root.write("times", r.times_s);
-      const auto thresholds = applied_thresholds(study, r.software_accuracy);
+      const auto thresholds = applied_thresholds(meta, r.software_accuracy);
       root.write("thresholds", thresholds);
-      root.write("thresholds_configured", study.statistics.thresholds);
+      root.write("thresholds_configured", meta.thresholds_configured);
 
       const hsize_t I = r.instances, C = r.cycles, T = r.times_s.size(), L = r.layers;
       h5::Group points = root.create_group("points");
+      if (meta.point_params.size() != r.points.size())
+        throw IoError(path + ": " + std::to_string(r.points.size()) + " points of results but " +
+                      std::to_string(meta.point_params.size()) + " in the study");
       for (std::size_t p = 0; p < r.points.size(); ++p) {
         const auto& pr = r.points[p];
         h5::Group g = points.create_group(std::to_string(p));
-        g.write_attr("params", study.points[p].overrides.dump());
-        g.write_attr("label", study.points[p].label);
+        g.write_attr("params", meta.point_params[p]);
+        g.write_attr("label", meta.point_labels[p]);
         g.write_attr("noise_free_accuracy", pr.noise_free_accuracy);
         const hsize_t chunk_i = std::min<hsize_t>(I, 1024);
         g.write("accuracy", pr.accuracy, {I, C, T}, {{chunk_i, C, T}, 4});
@@ -157,12 +204,15 @@ void write_results(const std::string& path, const engine::Study& study, const nn
         std::vector<std::uint8_t> done(pr.status.size());
         for (std::size_t i = 0; i < done.size(); ++i) done[i] = pr.status[i] != 0 ? 1 : 0;
         g.write("done", done, {I}, {{chunk_i}, 4});
-        write_point_summary(g, study, r, pr, thresholds);
+        write_point_summary(g, meta, r, pr, thresholds);
       }
-      root.write_attr("complete", std::uint8_t{1});
+      const bool complete = options.shard_count == 0 && all_done(r);
+      root.write_attr("complete", static_cast<std::uint8_t>(complete ? 1 : 0));
       f.close();
     }
+    fsync_path(tmp, false);
     fs::rename(tmp, target);
+    fsync_path(dir.string(), true);
   } catch (...) {
     std::error_code ec;
     fs::remove(tmp, ec);

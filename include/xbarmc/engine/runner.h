@@ -23,6 +23,8 @@ enum class InstanceStatus : std::uint8_t {
   NonFinite = 2,  //!< some output was NaN or Inf; its accuracies are NaN
 };
 
+struct StudyResults;
+
 //! Options of one run (command line).
 struct RunOptions {
   int threads = 0;                       //!< 0 = all cores
@@ -30,6 +32,20 @@ struct RunOptions {
   std::vector<std::size_t> point_order;  //!< order in which points are scheduled (empty = natural)
   //! Evaluate only these instances (empty = all), e.g. a replay of one instance.
   std::vector<std::uint64_t> instances;
+  //! Evaluate only these work items (global index point * instances + instance, see
+  //! docs/hpc.md); when set it replaces `point_order` and `instances` (and may be empty).
+  std::optional<std::vector<std::uint64_t>> items;
+  //! Results of an earlier, partial run of the same study (resume): instances whose status is
+  //! not NotRun are copied into the result and count as done. Null = start empty.
+  const StudyResults* prior = nullptr;
+  //! Polled before each work item; when it returns true no further item starts, items in
+  //! flight finish, and the run returns with `StudyResults::interrupted` set.
+  std::function<bool()> stop_requested;
+  //! Seconds between calls of `on_checkpoint` (<= 0: never).
+  double checkpoint_s = 0;
+  //! Receives a consistent snapshot of every completed item (others NotRun) every
+  //! `checkpoint_s` seconds, from a helper thread while the workers go on.
+  std::function<void(const StudyResults&)> on_checkpoint;
 };
 
 //! Raw results of one point.
@@ -60,7 +76,14 @@ struct StudyResults {
   std::size_t layers = 0;  //!< weight layers
   std::vector<PointResults> points;
   Timings timings;
+  bool interrupted = false;  //!< stopped by `RunOptions::stop_requested` before every item ran
 };
+
+//! Global index of work item (point, instance): point-major, point * instances + instance.
+inline std::uint64_t item_index(std::size_t point, std::uint64_t instance,
+                                std::uint64_t instances) {
+  return static_cast<std::uint64_t>(point) * instances + instance;
+}
 
 //! Runs a study on `net` and `test` (already limited to the samples to evaluate).
 StudyResults run_study(const Study& study, const nn::Network& net, const data::Dataset& test,

@@ -4,7 +4,9 @@
 //! under a temporary name and renamed when complete; a partial file says
 //! complete = 0.
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "xbarmc/engine/runner.h"
 #include "xbarmc/engine/study.h"
@@ -16,10 +18,53 @@ namespace xbarmc::io {
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 inline constexpr int RESULTS_FORMAT_MINOR = 0;
 
-//! Writes `results` of `study` to `path` atomically (temporary file, then rename).
+//! What a results file records about its study besides the raw results: enough to write a
+//! file again (merge, resume) without the network or the dataset.
+struct ResultsMeta {
+  std::string name;                           //!< /name of the config
+  std::uint64_t seed = 0;                     //!< /seed of the config
+  std::string config;                         //!< resolved configuration (JSON text)
+  std::vector<double> thresholds_configured;  //!< /statistics/thresholds
+  engine::ThresholdMode threshold_mode = engine::ThresholdMode::Absolute;
+  double confidence = 0.95;               //!< of the Clopper-Pearson intervals
+  int histogram_bins = 100;               //!< bins over [0, 1]
+  std::vector<std::string> point_params;  //!< per point: JSON of its sweep overrides
+  std::vector<std::string> point_labels;  //!< per point: label
+  std::string network_name;               //!< network name
+  std::string network_description;        //!< layers and shapes
+};
+
+//! The metadata of `study` on `net`.
+ResultsMeta make_meta(const engine::Study& study, const nn::Network& net);
+
+//! How a file is marked (docs/results-format.md).
+struct WriteOptions {
+  //! Shard K of N (shard_count 0 = not a shard). A shard file always has complete = 0.
+  std::uint64_t shard_index = 0, shard_count = 0;
+};
+
+//! Writes `results` to `path` atomically: a temporary file in the same folder, fsync, rename,
+//! fsync of the folder; a crash leaves the old file or the new one. complete = 1 when every
+//! instance of every point has a status other than NotRun and the file is not a shard.
 //! IoError (with the path) when the folder is missing or not writable.
+void write_results(const std::string& path, const ResultsMeta& meta,
+                   const engine::StudyResults& results, const WriteOptions& options = {});
+
+//! Writes `results` of `study` to `path` (make_meta + the above).
 void write_results(const std::string& path, const engine::Study& study, const nn::Network& net,
-                   const engine::StudyResults& results);
+                   const engine::StudyResults& results, const WriteOptions& options = {});
+
+//! A results file read back whole (raw arrays, not the summaries).
+struct LoadedResults {
+  ResultsMeta meta;
+  engine::StudyResults results;  //!< timings from timings_json; status from `status`
+  bool complete = false;
+  std::vector<std::int32_t> format_version;        //!< [major, minor]
+  std::uint64_t shard_index = 0, shard_count = 0;  //!< shard_count 0 = not a shard
+};
+
+//! Reads a results file (any `complete`); IoError on a wrong file type or format version.
+LoadedResults read_results(const std::string& path);
 
 //! Summary statistics of one (point, cycle, time), read back from a results file.
 struct SummaryRow {

@@ -1,0 +1,95 @@
+// Reading a whole results file back (raw arrays and metadata), for merge and resume.
+// The writer and the layout are in results.cpp and docs/results-format.md.
+#include <algorithm>
+
+#include "xbarmc/config/node.h"
+#include "xbarmc/error.h"
+#include "xbarmc/io/hdf5.h"
+#include "xbarmc/io/results.h"
+
+namespace xbarmc::io {
+
+namespace {
+
+//! Checks the file type and format version; IoError naming the file otherwise.
+void check_header(const h5::Group& root, const std::string& path) {
+  if (!root.has_attr("filetype") || root.read_attr<std::string>("filetype") != "xbarmc-results")
+    throw IoError(path + ": not an xbarmc results file (attribute filetype != \"xbarmc-results\")");
+  const auto version = root.read_attr_vector<std::int32_t>("format_version");
+  if (version.empty() || version[0] != RESULTS_FORMAT_MAJOR)
+    throw IoError(path + ": results format version " +
+                  (version.empty() ? std::string("?") : std::to_string(version[0])) +
+                  ".x is not supported (this xbarmc reads " + std::to_string(RESULTS_FORMAT_MAJOR) +
+                  ".x)");
+}
+
+//! Reads a dataset and checks its element count.
+template <class T>
+std::vector<T> read_sized(const h5::Group& g, const std::string& name, std::size_t expected,
+                          const std::string& path) {
+  std::vector<T> v = g.read<T>(name);
+  if (v.size() != expected)
+    throw IoError(path + ": " + g.path() + "/" + name + " has " + std::to_string(v.size()) +
+                  " values, expected " + std::to_string(expected));
+  return v;
+}
+
+}  // namespace
+
+LoadedResults read_results(const std::string& path) {
+  h5::File f = h5::File::open(path);
+  h5::Group root = f.root();
+  check_header(root, path);
+  LoadedResults out;
+  ResultsMeta& m = out.meta;
+  m.name = root.read_attr<std::string>("name");
+  m.seed = root.read_attr<std::uint64_t>("seed");
+  m.config = root.read_attr<std::string>("config");
+  m.thresholds_configured = root.read<double>("thresholds_configured");
+  m.threshold_mode = root.read_attr<std::string>("threshold_mode") == "drop"
+                         ? engine::ThresholdMode::Drop
+                         : engine::ThresholdMode::Absolute;
+  m.confidence = root.read_attr<double>("confidence");
+  out.complete = root.read_attr<std::uint8_t>("complete") != 0;
+  out.format_version = root.read_attr_vector<std::int32_t>("format_version");
+  if (root.has_attr("shard_count")) {
+    out.shard_index = root.read_attr<std::uint64_t>("shard_index");
+    out.shard_count = root.read_attr<std::uint64_t>("shard_count");
+  }
+  h5::Group netg = root.open_group("network");
+  m.network_name = netg.read_attr<std::string>("name");
+  m.network_description = netg.read_attr<std::string>("description");
+
+  engine::StudyResults& r = out.results;
+  r.software_accuracy = netg.read_attr<double>("software_accuracy");
+  r.layers = static_cast<std::size_t>(netg.read_attr<std::uint64_t>("weight_layers"));
+  r.instances = root.read_attr<std::uint64_t>("instances");
+  r.cycles = static_cast<std::uint32_t>(root.read_attr<std::uint64_t>("cycles"));
+  r.test_samples = root.read_attr<std::uint64_t>("test_samples");
+  r.times_s = root.read<double>("times");
+  const auto tm = config::Json::parse(root.read_attr<std::string>("timings_json"));
+  r.timings.setup_s = tm.value("setup_s", 0.0);
+  r.timings.monte_carlo_s = tm.value("monte_carlo_s", 0.0);
+  r.timings.device_s = tm.value("device_s", 0.0);
+  r.timings.circuit_s = tm.value("circuit_s", 0.0);
+  r.timings.evaluate_s = tm.value("evaluate_s", 0.0);
+
+  const std::size_t I = r.instances, CT = r.cycles * r.times_s.size();
+  h5::Group points = root.open_group("points");
+  for (std::size_t p = 0; points.exists(std::to_string(p)); ++p) {
+    h5::Group g = points.open_group(std::to_string(p));
+    m.point_params.push_back(g.read_attr<std::string>("params"));
+    m.point_labels.push_back(g.read_attr<std::string>("label"));
+    if (p == 0) m.histogram_bins = static_cast<int>(g.shape("summary/histogram").back());
+    engine::PointResults pr;
+    pr.noise_free_accuracy = g.read_attr<double>("noise_free_accuracy");
+    pr.accuracy = read_sized<float>(g, "accuracy", I * CT, path);
+    pr.layer_error = read_sized<float>(g, "layer_error", I * CT * r.layers, path);
+    pr.status = read_sized<std::uint8_t>(g, "status", I, path);
+    r.points.push_back(std::move(pr));
+  }
+  if (r.points.empty()) throw IoError(path + ": no /points/0 group");
+  return out;
+}
+
+}  // namespace xbarmc::io
