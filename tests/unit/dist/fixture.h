@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/random_mlp.h"
 #include "xbarmc/engine/runner.h"
 #include "xbarmc/engine/study.h"
 #include "xbarmc/rng.h"
@@ -18,24 +19,9 @@ struct Fixture {
 //! A random MLP 16-12-10 and inputs labelled by the network itself (software accuracy 1).
 inline Fixture make_fixture(std::size_t samples = 120) {
   RandomStream s(99, StreamId{});
-  auto randn = [&](Eigen::Index r, Eigen::Index c, float scale) {
-    Eigen::MatrixXf m(r, c);
-    for (Eigen::Index i = 0; i < m.size(); ++i)
-      m.data()[i] = scale * static_cast<float>(s.normal());
-    return m;
-  };
-  nn::Dense d1{randn(16, 12, 0.3f), Eigen::VectorXf(randn(12, 1, 0.1f))};
-  nn::Dense d2{randn(12, 10, 0.3f), Eigen::VectorXf(randn(10, 1, 0.1f))};
-  Fixture f{nn::Network("dist_mlp", {16}, {d1, nn::ReLU{}, d2}), {}};
-  f.data.sample_shape = {16};
-  f.data.count = samples;
-  f.data.inputs.resize(static_cast<Eigen::Index>(samples), 16);
-  for (Eigen::Index i = 0; i < f.data.inputs.size(); ++i)
-    f.data.inputs.data()[i] = static_cast<float>(s.uniform01());
-  f.data.num_classes = 10;
-  nn::ForwardScratch scratch;
-  f.data.labels = nn::predict(f.net, f.data.inputs, scratch);
-  return f;
+  nn::Network net = random_mlp(s, "dist_mlp", 16, 12, 10);
+  data::Dataset data = self_labelled(s, net, samples);
+  return Fixture{std::move(net), std::move(data)};
 }
 
 //! Two sweep points, 10 instances, 2 cycles, 2 times.

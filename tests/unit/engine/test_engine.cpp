@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "common/random_mlp.h"
 #include "xbarmc/engine/runner.h"
 #include "xbarmc/engine/study.h"
 #include "xbarmc/rng.h"
@@ -20,24 +21,9 @@ struct Fixture {
 
 Fixture make_fixture(std::size_t samples = 300) {
   RandomStream s(99, StreamId{});
-  auto randn = [&](Eigen::Index r, Eigen::Index c, float scale) {
-    Eigen::MatrixXf m(r, c);
-    for (Eigen::Index i = 0; i < m.size(); ++i)
-      m.data()[i] = scale * static_cast<float>(s.normal());
-    return m;
-  };
-  nn::Dense d1{randn(32, 24, 0.3f), Eigen::VectorXf(randn(24, 1, 0.1f))};
-  nn::Dense d2{randn(24, 10, 0.3f), Eigen::VectorXf(randn(10, 1, 0.1f))};
-  Fixture f{nn::Network("test_mlp", {32}, {d1, nn::ReLU{}, d2}), {}};
-  f.data.sample_shape = {32};
-  f.data.count = samples;
-  f.data.inputs.resize(static_cast<Eigen::Index>(samples), 32);
-  for (Eigen::Index i = 0; i < f.data.inputs.size(); ++i)
-    f.data.inputs.data()[i] = static_cast<float>(s.uniform01());
-  f.data.num_classes = 10;
-  nn::ForwardScratch scratch;
-  f.data.labels = nn::predict(f.net, f.data.inputs, scratch);
-  return f;
+  nn::Network net = test::random_mlp(s, "test_mlp", 32, 24, 10);
+  data::Dataset data = test::self_labelled(s, net, samples);
+  return Fixture{std::move(net), std::move(data)};
 }
 
 Json base_config() {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "common/random_mlp.h"
 #include "xbarmc/engine/chip.h"
 #include "xbarmc/engine/point_setup.h"
 #include "xbarmc/engine/study.h"
@@ -55,15 +56,7 @@ namespace {
 //! weight columns (ragged last tiles on both sides).
 nn::Network make_net() {
   RandomStream s(5, StreamId{});
-  auto randn = [&](Eigen::Index r, Eigen::Index c, float scale) {
-    Eigen::MatrixXf m(r, c);
-    for (Eigen::Index i = 0; i < m.size(); ++i)
-      m.data()[i] = scale * static_cast<float>(s.normal());
-    return m;
-  };
-  nn::Dense d1{randn(40, 70, 0.3f), Eigen::VectorXf(randn(70, 1, 0.1f))};
-  nn::Dense d2{randn(70, 12, 0.3f), Eigen::VectorXf(randn(12, 1, 0.1f))};
-  return nn::Network("hot_loop_mlp", {40}, {d1, nn::ReLU{}, d2});
+  return test::random_mlp(s, "hot_loop_mlp", 40, 70, 12);
 }
 
 nn::MatrixRM make_inputs(Eigen::Index rows, Eigen::Index cols) {
