@@ -6,6 +6,7 @@
 #include "xbarmc/error.h"
 #include "xbarmc/io/hdf5.h"
 #include "xbarmc/io/results.h"
+#include "xbarmc/stats/summary.h"
 
 namespace xbarmc::io {
 
@@ -89,6 +90,61 @@ LoadedResults read_results(const std::string& path) {
     r.points.push_back(std::move(pr));
   }
   if (r.points.empty()) throw IoError(path + ": no /points/0 group");
+  return out;
+}
+
+ResultsSummary read_summary(const std::string& path) {
+  h5::File f = h5::File::open(path);
+  h5::Group root = f.root();
+  check_header(root, path);
+  ResultsSummary out;
+  out.name = root.read_attr<std::string>("name");
+  out.complete = root.read_attr<std::uint8_t>("complete") != 0;
+  out.instances = root.read_attr<std::uint64_t>("instances");
+  out.confidence = root.read_attr<double>("confidence");
+  out.software_accuracy = root.open_group("network").read_attr<double>("software_accuracy");
+  const auto times = root.read<double>("times");
+  const auto thresholds = root.read<double>("thresholds");
+  const std::size_t T = times.size(), K = thresholds.size(), Q = std::size(stats::QUANTILE_LEVELS);
+  const auto cycles = static_cast<std::size_t>(root.read_attr<std::uint64_t>("cycles"));
+  h5::Group points = root.open_group("points");
+  for (std::size_t p = 0; points.exists(std::to_string(p)); ++p) {
+    h5::Group g = points.open_group(std::to_string(p));
+    h5::Group s = g.open_group("summary");
+    const auto n = s.read<std::int64_t>("n");
+    const auto mean = s.read<double>("mean"), sd = s.read<double>("std"),
+               sem = s.read<double>("sem");
+    const auto mn = s.read<double>("min"), mx = s.read<double>("max"),
+               q = s.read<double>("quantiles");
+    const auto y = s.read<double>("yield"), lo = s.read<double>("yield_lo"),
+               hi = s.read<double>("yield_hi");
+    for (std::size_t c = 0; c < cycles; ++c) {
+      for (std::size_t k = 0; k < T; ++k) {
+        const std::size_t ct = c * T + k;
+        SummaryRow row;
+        row.point = p;
+        row.label = g.read_attr<std::string>("label");
+        row.noise_free_accuracy = g.read_attr<double>("noise_free_accuracy");
+        row.cycle = static_cast<std::uint32_t>(c);
+        row.time_s = times[k];
+        row.n = static_cast<std::uint64_t>(n[ct]);
+        row.mean = mean[ct];
+        row.std = sd[ct];
+        row.sem = sem[ct];
+        row.min = mn[ct];
+        row.max = mx[ct];
+        row.quantiles.assign(q.begin() + static_cast<std::ptrdiff_t>(ct * Q),
+                             q.begin() + static_cast<std::ptrdiff_t>((ct + 1) * Q));
+        row.thresholds = thresholds;
+        for (std::size_t t = 0; t < K; ++t) {
+          row.yield.push_back(y[ct * K + t]);
+          row.yield_lo.push_back(lo[ct * K + t]);
+          row.yield_hi.push_back(hi[ct * K + t]);
+        }
+        out.rows.push_back(std::move(row));
+      }
+    }
+  }
   return out;
 }
 
