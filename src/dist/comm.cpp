@@ -1,7 +1,6 @@
-// The serial Comm: rank 0 of 1. With -DXBARMC_MPI=ON src/dist/mpi_impl.cpp replaces it.
+// The serial Comm: rank 0 of 1, linked into xbarmc (xbarmc-mpi links src/dist/mpi_impl.cpp).
 #include "xbarmc/dist/comm.h"
 
-#ifndef XBARMC_HAVE_MPI
 #include <cstdlib>
 
 namespace xbarmc::dist {
@@ -20,4 +19,3 @@ bool Comm::any(bool flag) { return flag; }
 void Comm::abort(int code) { std::exit(code); }
 
 }  // namespace xbarmc::dist
-#endif

@@ -1,4 +1,4 @@
-// The only source file with MPI calls (compiled with -DXBARMC_MPI=ON). Open MPI.
+// The only source file with MPI calls: the communicator of xbarmc-mpi (-DXBARMC_MPI=ON). Open MPI.
 #include <mpi.h>
 
 #include <climits>

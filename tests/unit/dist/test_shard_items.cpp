@@ -97,7 +97,6 @@ TEST(Items, SkipsItemsNotRunAndRejectsBadBuffers) {
   EXPECT_THROW(dist::unpack_items(bytes, smaller), InputError);  // item 3 outside
 }
 
-#ifndef XBARMC_HAVE_MPI
 TEST(Comm, SerialBuildIsRankZeroOfOne) {
   dist::Comm& c = dist::Comm::world();
   EXPECT_EQ(c.rank(), 0);
@@ -109,4 +108,3 @@ TEST(Comm, SerialBuildIsRankZeroOfOne) {
   EXPECT_TRUE(c.any(true));
   EXPECT_FALSE(c.any(false));
 }
-#endif
