@@ -73,10 +73,52 @@ const Ziggurat& ziggurat() {
   return z;
 }
 
+//! The words of one stream from absolute word `index` on, generated 16 Philox blocks at a time:
+//! the blocks are independent, so the CPU overlaps their ten dependent rounds (one block at a
+//! time, as refill() does, is bound by the latency of the rounds). Same words as operator().
+class BulkWords {
+ public:
+  using Engine = r123::Philox4x64;
+  BulkWords(const Engine::key_type& key, const Engine::ctr_type& ctr, std::uint64_t index)
+      : key_(key), ctr_(ctr), block_(index / 4) {
+    fill();
+    pos_ = static_cast<unsigned>(index % 4);
+  }
+  std::uint64_t operator()() {
+    if (pos_ == WORDS) {
+      block_ += BLOCKS;
+      fill();
+    }
+    return words_[pos_++];
+  }
+  double uniform01() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+  double uniform_open01() { return (static_cast<double>((*this)() >> 11) + 0.5) * 0x1.0p-53; }
+  //! Absolute index of the next word not handed out.
+  [[nodiscard]] std::uint64_t position() const { return block_ * 4 + pos_; }
+
+ private:
+  static constexpr unsigned BLOCKS = 16, WORDS = 4 * BLOCKS;
+  void fill() {
+    Engine engine;
+    for (unsigned b = 0; b < BLOCKS; ++b) {
+      Engine::ctr_type c = ctr_;
+      c[0] = block_ + b;
+      const auto out = engine(c, key_);
+      for (unsigned i = 0; i < 4; ++i) words_[4 * b + i] = out[i];
+    }
+    pos_ = 0;
+  }
+  Engine::key_type key_;
+  Engine::ctr_type ctr_;
+  std::uint64_t block_;
+  std::array<std::uint64_t, WORDS> words_{};
+  unsigned pos_ = 0;
+};
+
 //! The ziggurat's rare paths for the draw h that missed the inner rectangle: the wedge test,
 //! the tail (Marsaglia, Ann. Math. Stat. 35, 1964: x = -ln(U1)/r, accept when
 //! -2 ln(U2) > x^2), or a fresh 32-bit draw from `s`.
-[[gnu::noinline]] float ziggurat_slow(RandomStream& s, std::uint32_t h) {
+[[gnu::noinline]] float ziggurat_slow(BulkWords& s, std::uint32_t h) {
   const Ziggurat& z = ziggurat();
   for (;;) {
     const std::uint32_t i = h & 127u, u = h >> 8;
@@ -102,32 +144,39 @@ const Ziggurat& ziggurat() {
 
 }  // namespace
 
+// The stream's next word has absolute index (ctr_[0] - 1) * 4 + pos_ (ctr_[0] counts the blocks
+// generated; modulo 2^64 this is 0 for a fresh stream). The batch samplers read from there with
+// BulkWords and leave the stream positioned after the last word they used.
 void RandomStream::normals(float* out, std::size_t n) {
   const Ziggurat& z = ziggurat();
+  BulkWords words(key_, ctr_, (ctr_[0] - 1) * 4 + pos_);
   auto one = [&](std::uint32_t h) {
     const std::uint32_t i = h & 127u, u = h >> 8;
     if (u >= z.k[i]) [[unlikely]]
-      return ziggurat_slow(*this, h);
+      return ziggurat_slow(words, h);
     const float x = static_cast<float>(u) * z.w[i];
     return (h & 128u) != 0 ? -x : x;
   };
   std::size_t j = 0;
   for (; j + 2 <= n; j += 2) {
-    const std::uint64_t word = (*this)();
+    const std::uint64_t word = words();
     out[j] = one(static_cast<std::uint32_t>(word));
     out[j + 1] = one(static_cast<std::uint32_t>(word >> 32));
   }
-  if (j < n) out[j] = one(static_cast<std::uint32_t>((*this)()));
+  if (j < n) out[j] = one(static_cast<std::uint32_t>(words()));
+  seek(words.position());
 }
 
 void RandomStream::uniforms01(float* out, std::size_t n) {
+  BulkWords words(key_, ctr_, (ctr_[0] - 1) * 4 + pos_);
   std::size_t j = 0;
   for (; j + 2 <= n; j += 2) {
-    const std::uint64_t word = (*this)();
+    const std::uint64_t word = words();
     out[j] = static_cast<float>((word >> 8) & 0xFFFFFFu) * 0x1.0p-24f;
     out[j + 1] = static_cast<float>(word >> 40) * 0x1.0p-24f;
   }
-  if (j < n) out[j] = static_cast<float>(((*this)() >> 8) & 0xFFFFFFu) * 0x1.0p-24f;
+  if (j < n) out[j] = static_cast<float>((words() >> 8) & 0xFFFFFFu) * 0x1.0p-24f;
+  seek(words.position());
 }
 
 }  // namespace xbarmc

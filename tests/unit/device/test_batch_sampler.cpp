@@ -92,3 +92,29 @@ TEST(BatchSampler, KeyedAndRepeatable) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
 }
+
+// The batch samplers read the stream's words in order from its current position (also in the
+// middle of a Philox block) and leave it after the last word used: uniforms01 takes exactly
+// one word per two values.
+TEST(BatchSampler, ContinuesTheStreamsWords) {
+  const StreamId id{2, Purpose::FaultsD2D, 1, 0, 0, 0};
+  RandomStream a(9, id), b(9, id);
+  const std::uint64_t first = a();  // one word by the scalar API: mid-block from here on
+  EXPECT_EQ(first, b());
+  std::vector<float> u(10);
+  a.uniforms01(u.data(), u.size());  // words 1..5
+  for (std::size_t k = 0; k < u.size(); k += 2) {
+    const std::uint64_t w = b();
+    EXPECT_EQ(u[k], static_cast<float>((w >> 8) & 0xFFFFFFu) * 0x1.0p-24f);
+    EXPECT_EQ(u[k + 1], static_cast<float>(w >> 40) * 0x1.0p-24f);
+  }
+  EXPECT_EQ(a(), b());  // word 6 on both
+  // Long batches cross many bulk refills: the same as two shorter calls.
+  RandomStream c(9, id), d(9, id);
+  std::vector<float> x(3001), y(3001);
+  c.uniforms01(x.data(), x.size());
+  d.uniforms01(y.data(), 1000);
+  d.uniforms01(y.data() + 1000, 2001);
+  EXPECT_EQ(x, y);
+  EXPECT_EQ(c(), d());
+}
