@@ -22,6 +22,13 @@ RandomStream stream(const TileKey& k, Purpose purpose, std::uint32_t cycle = 0,
 void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
                                 const Eigen::Ref<const Eigen::MatrixXf>& target_uS) {
   const Eigen::Index rows = target_uS.rows(), cols = target_uS.cols();
+  // The previous instance of this tile had the same targets and model (the usual case: one
+  // object per thread and tile, instances of one sweep point): reuse what depends on them only.
+  const bool same = cache_valid_ && !p.table.enabled && target_.rows() == rows &&
+                    target_.cols() == cols && target_ == target_uS &&
+                    cached_c2c_ == p.programming.c2c && cached_drift_ == p.drift &&
+                    cached_g_max_uS_ == p.g_max_uS && cached_g_min_uS_ == p.g_min_uS;
+  cache_valid_ = false;  // until this call has completed
   target_ = target_uS;
   base_.resize(rows, cols);
   c2c_scale_.resize(rows, cols);
@@ -73,7 +80,7 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
     }
     c2c_on_ = pr.c2c.enabled;
     c2c_lognormal_ = pr.c2c.form == ErrorForm::Lognormal;
-    if (c2c_on_)
+    if (c2c_on_ && !same)
       error_scales(pr.c2c, target_.data(), c2c_scale_.data(), target_.size(), p.g_min_uS,
                    p.g_max_uS);
   }
@@ -100,6 +107,19 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
   nu_.setZero();
   if (p.drift.enabled) {
     const Drift& d = p.drift;
+    if (d.form == NuForm::Pcm && !same) {
+      // pcm_nu_mean and pcm_nu_sigma with their common logarithm taken once.
+      pcm_nu_mean_.resize(rows, cols);
+      pcm_nu_sigma_.resize(rows, cols);
+      for (Eigen::Index n = 0; n < target_.size(); ++n) {
+        const double x = std::abs(target_.data()[n]) / p.g_max_uS;
+        const double lx = std::log(std::max(x, d.x_min));
+        pcm_nu_mean_.data()[n] =
+            static_cast<float>(std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi));
+        pcm_nu_sigma_.data()[n] =
+            static_cast<float>(std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi));
+      }
+    }
     const float* z = draw_normals(key, Purpose::DriftNuD2D, 0, 0, rows, cols);
     for (Eigen::Index j = 0; j < cols; ++j)
       for (Eigen::Index i = 0; i < rows; ++i) {
@@ -109,15 +129,9 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
           case NuForm::Normal:
             nu = std::clamp(d.nu_mean + d.nu_sigma * zz, d.nu_min, d.nu_max);
             break;
-          case NuForm::Pcm: {
-            // pcm_nu_mean and pcm_nu_sigma with their common logarithm taken once.
-            const double x = std::abs(target_(i, j)) / p.g_max_uS;
-            const double lx = std::log(std::max(x, d.x_min));
-            const double mean = std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi);
-            const double sigma = std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi);
-            nu = std::abs(mean + sigma * zz);
+          case NuForm::Pcm:
+            nu = std::abs(pcm_nu_mean_(i, j) + pcm_nu_sigma_(i, j) * zz);
             break;
-          }
           case NuForm::Table: {
             const auto k = static_cast<std::size_t>(level_(i, j));
             nu = std::clamp(p.table.levels.nu_mean[k] + p.table.levels.nu_sigma[k] * zz, d.nu_min,
@@ -128,6 +142,11 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
         nu_(i, j) = static_cast<float>(nu);
       }
   }
+  cached_c2c_ = p.programming.c2c;
+  cached_drift_ = p.drift;
+  cached_g_max_uS_ = p.g_max_uS;
+  cached_g_min_uS_ = p.g_min_uS;
+  cache_valid_ = !p.table.enabled;
 }
 
 const float* TileDevices::draw_normals(const TileKey& key, Purpose purpose, std::uint32_t cycle,

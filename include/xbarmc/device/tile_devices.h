@@ -79,6 +79,15 @@ class TileDevices {
   const float* draw_normals(const TileKey& key, Purpose purpose, std::uint32_t cycle,
                             std::uint64_t sub, Eigen::Index rows, Eigen::Index cols) const;
 
+  // Per-device quantities that depend only on the target and the model, kept for the next
+  // instance of the same tile (same target, same model): the C2C scale (in c2c_scale_) and the
+  // PCM drift exponent's mean and sigma.
+  Eigen::MatrixXf pcm_nu_mean_, pcm_nu_sigma_;
+  bool cache_valid_ = false;
+  ErrorModel cached_c2c_;
+  Drift cached_drift_;
+  double cached_g_max_uS_ = 0, cached_g_min_uS_ = 0;
+
   mutable std::vector<float> scratch_;  // one stage's draws; reused (one object per thread)
   bool c2c_on_ = false;
   bool c2c_lognormal_ = false;
