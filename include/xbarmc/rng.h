@@ -14,6 +14,7 @@
 #include <Random123/philox.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -67,6 +68,17 @@ class RandomStream {
   double uniform_open01() { return (static_cast<double>((*this)() >> 11) + 0.5) * 0x1.0p-53; }
   //! Standard normal N(0, 1) (Boost.Random's ziggurat normal_distribution).
   double normal();
+
+  // Batch API for bulk sampling (device tiles, read noise). Values are a pure function of
+  // (seed, StreamId, position in the stream) like every other draw; the sequences differ from
+  // repeated normal()/uniform01() calls, so a stream is used with one API or the other.
+
+  //! Fills out[0, n) with standard normals N(0, 1) in float: a 128-layer ziggurat on 32-bit
+  //! draws, two per 64-bit word (Marsaglia & Tsang, J. Stat. Softw. 5(8), 2000; separate bits
+  //! for layer, sign and abscissa as Doornik, 2005, recommends). See rng.cpp.
+  void normals(float* out, std::size_t n);
+  //! Fills out[0, n) with uniforms in [0, 1) in float (24 random bits), two per 64-bit word.
+  void uniforms01(float* out, std::size_t n);
 
   //! Position the stream at word `index` (random access; 4 words per Philox block).
   void seek(std::uint64_t index);

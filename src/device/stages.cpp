@@ -33,6 +33,27 @@ double lognormal_log_sigma(const ErrorModel& m, double g_uS, double g_min_uS, do
   return m.log_sigma_r_on + f * (m.log_sigma_r_off - m.log_sigma_r_on);
 }
 
+void error_scales(const ErrorModel& m, const float* g_uS, float* scale, std::ptrdiff_t n,
+                  double g_min_uS, double g_max_uS) {
+  switch (m.form) {
+    case ErrorForm::Absolute:
+    case ErrorForm::Range: {
+      const auto s = static_cast<float>(form_sigma_uS(m, 0.0, g_min_uS, g_max_uS));
+      for (std::ptrdiff_t k = 0; k < n; ++k) scale[k] = s;
+      return;
+    }
+    case ErrorForm::Relative:
+      for (std::ptrdiff_t k = 0; k < n; ++k)
+        scale[k] = static_cast<float>(m.sigma_rel * std::abs(static_cast<double>(g_uS[k])));
+      return;
+    case ErrorForm::Polynomial:
+    case ErrorForm::Lognormal:
+      for (std::ptrdiff_t k = 0; k < n; ++k)
+        scale[k] = static_cast<float>(error_scale(m, g_uS[k], g_min_uS, g_max_uS));
+      return;
+  }
+}
+
 double pcm_nu_mean(const Drift& d, double x) {
   const double lx = std::log(std::max(x, d.x_min));
   return std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi);

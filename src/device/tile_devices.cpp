@@ -5,6 +5,7 @@
 #include <string>
 
 #include "xbarmc/device/stages.h"
+#include "xbarmc/device/vector_math.h"
 #include "xbarmc/error.h"
 
 namespace xbarmc::device {
@@ -21,11 +22,18 @@ RandomStream stream(const TileKey& k, Purpose purpose, std::uint32_t cycle = 0,
 void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
                                 const Eigen::Ref<const Eigen::MatrixXf>& target_uS) {
   const Eigen::Index rows = target_uS.rows(), cols = target_uS.cols();
+  // The previous instance of this tile had the same targets and model (the usual case: one
+  // object per thread and tile, instances of one sweep point): reuse what depends on them only.
+  const bool same = cache_valid_ && !p.table.enabled && target_.rows() == rows &&
+                    target_.cols() == cols && target_ == target_uS &&
+                    cached_c2c_ == p.programming.c2c && cached_drift_ == p.drift &&
+                    cached_g_max_uS_ == p.g_max_uS && cached_g_min_uS_ == p.g_min_uS;
+  cache_valid_ = false;  // until this call has completed
   target_ = target_uS;
   base_.resize(rows, cols);
   c2c_scale_.resize(rows, cols);
-  nu_.setZero(rows, cols);
-  fault_.setConstant(rows, cols, FaultState::None);
+  nu_.resize(rows, cols);
+  fault_.resize(rows, cols);
   prog_.resize(rows, cols);
   const auto& pr = p.programming;
   if (p.drift.enabled && p.drift.form == NuForm::Table &&
@@ -49,11 +57,11 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
     const LevelTable& t = p.table.levels;
     const double f_d2d = std::sqrt(p.table.d2d_fraction),
                  f_c2c = std::sqrt(1.0 - p.table.d2d_fraction);
-    RandomStream s = stream(key, Purpose::LevelsD2D);
-    for (Eigen::Index i = 0; i < rows; ++i)
-      for (Eigen::Index j = 0; j < cols; ++j) {
+    const float* z = draw_normals(key, Purpose::LevelsD2D, 0, 0, rows, cols);
+    for (Eigen::Index j = 0; j < cols; ++j)
+      for (Eigen::Index i = 0; i < rows; ++i) {
         const auto k = static_cast<std::size_t>(level_(i, j));
-        base_(i, j) = static_cast<float>(t.mean_uS[k] + f_d2d * t.sigma_uS[k] * s.normal());
+        base_(i, j) = static_cast<float>(t.mean_uS[k] + f_d2d * t.sigma_uS[k] * z[i * cols + j]);
         c2c_scale_(i, j) = static_cast<float>(f_c2c * t.sigma_uS[k]);
       }
     c2c_on_ = true;
@@ -61,62 +69,72 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
   } else {
     if (pr.d2d.enabled) {
       const bool logn = pr.d2d.form == ErrorForm::Lognormal;
-      RandomStream s = stream(key, Purpose::ProgrammingD2D);
-      for (Eigen::Index i = 0; i < rows; ++i)
-        for (Eigen::Index j = 0; j < cols; ++j) {
-          const double g = target_(i, j);
-          const double scale = error_scale(pr.d2d, g, p.g_min_uS, p.g_max_uS);
-          base_(i, j) = static_cast<float>(apply_error(logn, g, scale, s.normal()));
-        }
+      error_scales(pr.d2d, target_.data(), base_.data(), target_.size(), p.g_min_uS, p.g_max_uS);
+      const float* z = draw_normals(key, Purpose::ProgrammingD2D, 0, 0, rows, cols);
+      for (Eigen::Index j = 0; j < cols; ++j)
+        for (Eigen::Index i = 0; i < rows; ++i)
+          base_(i, j) =
+              static_cast<float>(apply_error(logn, target_(i, j), base_(i, j), z[i * cols + j]));
     } else {
       base_ = target_;
     }
     c2c_on_ = pr.c2c.enabled;
     c2c_lognormal_ = pr.c2c.form == ErrorForm::Lognormal;
-    if (c2c_on_)
-      for (Eigen::Index i = 0; i < rows; ++i)
-        for (Eigen::Index j = 0; j < cols; ++j)
-          c2c_scale_(i, j) =
-              static_cast<float>(error_scale(pr.c2c, target_(i, j), p.g_min_uS, p.g_max_uS));
+    if (c2c_on_ && !same)
+      error_scales(pr.c2c, target_.data(), c2c_scale_.data(), target_.size(), p.g_min_uS,
+                   p.g_max_uS);
   }
 
   // Stage: faults (per instance): one uniform per device.
+  fault_.setConstant(FaultState::None);
   if (p.faults.enabled) {
-    const double r_min = p.faults.stuck_at_g_min_rate,
-                 r_both = r_min + p.faults.stuck_at_g_max_rate;
+    const auto r_min = static_cast<float>(p.faults.stuck_at_g_min_rate),
+               r_both =
+                   static_cast<float>(p.faults.stuck_at_g_min_rate + p.faults.stuck_at_g_max_rate);
+    scratch_.resize(static_cast<std::size_t>(rows * cols));
     RandomStream s = stream(key, Purpose::FaultsD2D);
-    for (Eigen::Index i = 0; i < rows; ++i)
-      for (Eigen::Index j = 0; j < cols; ++j) {
-        const double u = s.uniform01();
-        fault_(i, j) = u < r_min ? FaultState::StuckAtGMin
-                                 : (u < r_both ? FaultState::StuckAtGMax : FaultState::None);
+    s.uniforms01(scratch_.data(), scratch_.size());
+    const float* u = scratch_.data();
+    for (Eigen::Index j = 0; j < cols; ++j)
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        const float v = u[i * cols + j];
+        fault_(i, j) = v < r_min ? FaultState::StuckAtGMin
+                                 : (v < r_both ? FaultState::StuckAtGMax : FaultState::None);
       }
   }
 
   // Stage: drift exponents (per instance).
+  nu_.setZero();
   if (p.drift.enabled) {
     const Drift& d = p.drift;
-    RandomStream s = stream(key, Purpose::DriftNuD2D);
-    for (Eigen::Index i = 0; i < rows; ++i)
-      for (Eigen::Index j = 0; j < cols; ++j) {
-        const double z = s.normal();
+    if (d.form == NuForm::Pcm && !same) {
+      // pcm_nu_mean and pcm_nu_sigma with their common logarithm taken once.
+      pcm_nu_mean_.resize(rows, cols);
+      pcm_nu_sigma_.resize(rows, cols);
+      for (Eigen::Index n = 0; n < target_.size(); ++n) {
+        const double x = std::abs(target_.data()[n]) / p.g_max_uS;
+        const double lx = std::log(std::max(x, d.x_min));
+        pcm_nu_mean_.data()[n] =
+            static_cast<float>(std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi));
+        pcm_nu_sigma_.data()[n] =
+            static_cast<float>(std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi));
+      }
+    }
+    const float* z = draw_normals(key, Purpose::DriftNuD2D, 0, 0, rows, cols);
+    for (Eigen::Index j = 0; j < cols; ++j)
+      for (Eigen::Index i = 0; i < rows; ++i) {
+        const double zz = z[i * cols + j];
         double nu = 0;
         switch (d.form) {
           case NuForm::Normal:
-            nu = std::clamp(d.nu_mean + d.nu_sigma * z, d.nu_min, d.nu_max);
+            nu = std::clamp(d.nu_mean + d.nu_sigma * zz, d.nu_min, d.nu_max);
             break;
-          case NuForm::Pcm: {
-            // pcm_nu_mean and pcm_nu_sigma with their common logarithm taken once.
-            const double x = std::abs(target_(i, j)) / p.g_max_uS;
-            const double lx = std::log(std::max(x, d.x_min));
-            const double mean = std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi);
-            const double sigma = std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi);
-            nu = std::abs(mean + sigma * z);
+          case NuForm::Pcm:
+            nu = std::abs(pcm_nu_mean_(i, j) + pcm_nu_sigma_(i, j) * zz);
             break;
-          }
           case NuForm::Table: {
             const auto k = static_cast<std::size_t>(level_(i, j));
-            nu = std::clamp(p.table.levels.nu_mean[k] + p.table.levels.nu_sigma[k] * z, d.nu_min,
+            nu = std::clamp(p.table.levels.nu_mean[k] + p.table.levels.nu_sigma[k] * zz, d.nu_min,
                             d.nu_max);
             break;
           }
@@ -124,6 +142,20 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
         nu_(i, j) = static_cast<float>(nu);
       }
   }
+  cached_c2c_ = p.programming.c2c;
+  cached_drift_ = p.drift;
+  cached_g_max_uS_ = p.g_max_uS;
+  cached_g_min_uS_ = p.g_min_uS;
+  cache_valid_ = !p.table.enabled;
+}
+
+const float* TileDevices::draw_normals(const TileKey& key, Purpose purpose, std::uint32_t cycle,
+                                       std::uint64_t sub, Eigen::Index rows,
+                                       Eigen::Index cols) const {
+  scratch_.resize(static_cast<std::size_t>(rows * cols));
+  RandomStream s = stream(key, purpose, cycle, sub);
+  s.normals(scratch_.data(), scratch_.size());
+  return scratch_.data();
 }
 
 void TileDevices::program(const DeviceParams& p, const TileKey& key, std::uint32_t cycle) {
@@ -134,11 +166,11 @@ void TileDevices::program(const DeviceParams& p, const TileKey& key, std::uint32
 
   // Stage: programming C2C (per cycle).
   if (c2c_on_) {
-    RandomStream s = stream(key, Purpose::ProgrammingC2C, cycle);
-    for (Eigen::Index i = 0; i < rows; ++i)
-      for (Eigen::Index j = 0; j < cols; ++j)
+    const float* z = draw_normals(key, Purpose::ProgrammingC2C, cycle, 0, rows, cols);
+    for (Eigen::Index j = 0; j < cols; ++j)
+      for (Eigen::Index i = 0; i < rows; ++i)
         prog_(i, j) = static_cast<float>(
-            apply_error(c2c_lognormal_, base_(i, j), c2c_scale_(i, j), s.normal()));
+            apply_error(c2c_lognormal_, base_(i, j), c2c_scale_(i, j), z[i * cols + j]));
   } else {
     prog_ = base_;
   }
@@ -154,30 +186,28 @@ void TileDevices::program(const DeviceParams& p, const TileKey& key, std::uint32
       for (Eigen::Index n = 0; n < prog_.size() && !any; ++n)
         any = !within_tolerance(wv, prog_.data()[n], target_.data()[n]);
       if (!any) break;
-      RandomStream s = stream(key, Purpose::WriteVerify, cycle, static_cast<std::uint64_t>(k));
-      for (Eigen::Index i = 0; i < rows; ++i)
-        for (Eigen::Index j = 0; j < cols; ++j) {
-          const double z = s.normal();
+      const float* z =
+          draw_normals(key, Purpose::WriteVerify, cycle, static_cast<std::uint64_t>(k), rows, cols);
+      for (Eigen::Index j = 0; j < cols; ++j)
+        for (Eigen::Index i = 0; i < rows; ++i)
           if (!within_tolerance(wv, prog_(i, j), target_(i, j)))
-            prog_(i, j) =
-                static_cast<float>(apply_error(c2c_lognormal_, base_(i, j), c2c_scale_(i, j), z));
-        }
+            prog_(i, j) = static_cast<float>(
+                apply_error(c2c_lognormal_, base_(i, j), c2c_scale_(i, j), z[i * cols + j]));
     }
   }
 
-  // Clamp: conductance is non-negative and bounded by the device (documented default 2 g_max).
+  // Clamp: conductance is non-negative and bounded by the device (documented default 2 g_max);
+  // then the stage faults: stuck devices take their stuck value.
   const auto g_hi =
       static_cast<float>(pr.g_clamp_max_uS > 0 ? pr.g_clamp_max_uS : 2.0 * p.g_max_uS);
-  for (Eigen::Index n = 0; n < prog_.size(); ++n)
-    prog_.data()[n] = std::clamp(prog_.data()[n], 0.0f, g_hi);
-
-  // Stage: faults.
-  if (p.faults.enabled) {
-    for (Eigen::Index n = 0; n < prog_.size(); ++n) {
-      const FaultState f = fault_.data()[n];
-      if (f == FaultState::StuckAtGMin) prog_.data()[n] = static_cast<float>(p.g_min_uS);
-      if (f == FaultState::StuckAtGMax) prog_.data()[n] = static_cast<float>(p.g_max_uS);
-    }
+  const auto g_min = static_cast<float>(p.g_min_uS), g_max = static_cast<float>(p.g_max_uS);
+  const bool faults = p.faults.enabled;
+  float* g = prog_.data();
+  const FaultState* f = fault_.data();
+  for (Eigen::Index n = 0; n < prog_.size(); ++n) {
+    const float v = std::clamp(g[n], 0.0f, g_hi);
+    g[n] =
+        !faults || f[n] == FaultState::None ? v : (f[n] == FaultState::StuckAtGMin ? g_min : g_max);
   }
 }
 
@@ -188,19 +218,28 @@ void TileDevices::at_time(const DeviceParams& p, const TileKey& key, std::uint32
     throw InputError("TileDevices::at_time: output is " + std::to_string(g_uS.rows()) + " x " +
                      std::to_string(g_uS.cols()) + ", tile is " + std::to_string(prog_.rows()) +
                      " x " + std::to_string(prog_.cols()));
-  g_uS = prog_;
   const Eigen::Index rows = prog_.rows(), cols = prog_.cols();
   const bool faults = p.faults.enabled;
 
-  // Stage: drift, G = G_prog exp(-nu ln(t_eff/t0)) for t_eff > t0.
-  if (p.drift.enabled) {
-    const double t = drift_t_eff(p.drift, t_s);
-    if (t > p.drift.t0_s) {
-      const float log_ratio = static_cast<float>(std::log(t / p.drift.t0_s));
-      for (Eigen::Index n = 0; n < g_uS.size(); ++n)
-        if (!faults || fault_.data()[n] == FaultState::None)
-          g_uS.data()[n] *= std::exp(-nu_.data()[n] * log_ratio);
+  // Stage: drift, G = G_prog exp(-nu ln(t_eff/t0)) for t_eff > t0 (one pass, stuck devices keep
+  // G_prog).
+  const double t = p.drift.enabled ? drift_t_eff(p.drift, t_s) : 0.0;
+  if (p.drift.enabled && t > p.drift.t0_s) {
+    const float log_ratio = static_cast<float>(std::log(t / p.drift.t0_s));
+    scratch_.resize(static_cast<std::size_t>(rows));
+    float* factor = scratch_.data();
+    for (Eigen::Index j = 0; j < cols; ++j) {
+      const float* gp = prog_.col(j).data();
+      const float* nu = nu_.col(j).data();
+      const FaultState* f = fault_.col(j).data();
+      float* out = g_uS.col(j).data();
+      for (Eigen::Index i = 0; i < rows; ++i) factor[i] = -nu[i] * log_ratio;
+      exp_n(factor, factor, rows);
+      for (Eigen::Index i = 0; i < rows; ++i)
+        out[i] = !faults || f[i] == FaultState::None ? gp[i] * factor[i] : gp[i];
     }
+  } else {
+    g_uS = prog_;
   }
 
   // Stage: relaxation, G += m L + (s L + s0) z, L = ln(max(t, t_ref)/t_ref), t > 0.
@@ -208,13 +247,12 @@ void TileDevices::at_time(const DeviceParams& p, const TileKey& key, std::uint32
   const double L = r.enabled ? relaxation_log_time(r, t_s) : -1.0;
   if (L >= 0) {
     const double shift = r.mean_slope_uS * L, sigma = r.sigma_slope_uS * L + r.sigma_0_uS;
-    RandomStream s = stream(key, Purpose::RelaxationC2C, cycle, time_index);
-    for (Eigen::Index i = 0; i < rows; ++i)
-      for (Eigen::Index j = 0; j < cols; ++j) {
-        const double z = s.normal();
+    const float* z = draw_normals(key, Purpose::RelaxationC2C, cycle, time_index, rows, cols);
+    for (Eigen::Index j = 0; j < cols; ++j)
+      for (Eigen::Index i = 0; i < rows; ++i)
         if (!faults || fault_(i, j) == FaultState::None)
-          g_uS(i, j) = std::max(0.0f, static_cast<float>(g_uS(i, j) + shift + sigma * z));
-      }
+          g_uS(i, j) =
+              std::max(0.0f, static_cast<float>(g_uS(i, j) + shift + sigma * z[i * cols + j]));
   }
 }
 

@@ -252,22 +252,28 @@ void Chip::matmul(std::size_t l, const nn::MatrixRM& x, nn::MatrixRM& y) {
   const auto& per = point_->models->periphery;
   LayerState& ls = layers_[l];
   const nn::MatrixRM* xin = &x;
+  bool any_noise = false;
+  for (const auto& ts : ls.tiles) any_noise = any_noise || ts.noisy;
+  const bool compensate = per.drift_compensation != periphery::DriftCompensation::None;
+  // Without read noise but with ADC or compensation the product goes through tile_gemm, which
+  // applies the DAC itself on blocks of the input (no quantised copy of the whole batch).
+  const bool fused = !any_noise && (per.adc.bits > 0 || compensate);
+  float dac_step = 0, dac_max_code = 0;
   if (per.dac.bits > 0) {
-    // DAC straight into the scratch input (one pass, no copy first); same checks as
-    // periphery::quantize_dac.
+    // Same checks as periphery::quantize_dac.
     if (per.dac.bits < 2 || per.dac.bits > 24 || !(setup.dac_range > 0) ||
         !std::isfinite(setup.dac_range))
       throw InputError("layer " + std::to_string(l) + ": DAC needs bits in [2, 24] and a " +
                        "positive finite range, got " + std::to_string(per.dac.bits) + " bits, " +
                        "range " + std::to_string(setup.dac_range));
-    const float max_code = static_cast<float>((1 << (per.dac.bits - 1)) - 1);
-    ls.xq.resize(x.rows(), x.cols());
-    quantize_copy(x.data(), ls.xq.data(), x.size(), setup.dac_range / max_code, max_code);
-    xin = &ls.xq;
+    dac_max_code = static_cast<float>((1 << (per.dac.bits - 1)) - 1);
+    dac_step = setup.dac_range / dac_max_code;
+    if (!fused) {  // DAC straight into the scratch input (one pass, no copy first)
+      ls.xq.resize(x.rows(), x.cols());
+      quantize_copy(x.data(), ls.xq.data(), x.size(), dac_step, dac_max_code);
+      xin = &ls.xq;
+    }
   }
-  bool any_noise = false;
-  for (const auto& ts : ls.tiles) any_noise = any_noise || ts.noisy;
-  const bool compensate = per.drift_compensation != periphery::DriftCompensation::None;
   if (per.adc.bits == 0 && !any_noise && !compensate) {
     y.noalias() = *xin * ls.weff;  // one GEMM: partial sums are exact and add digitally
     return;
@@ -280,16 +286,22 @@ void Chip::matmul(std::size_t l, const nn::MatrixRM& x, nn::MatrixRM& y) {
     for (int tr = 0; tr < map.n_row_tiles; ++tr) {
       const TileEpilogue e{adc ? setup.adc_step.row(tr).data() : nullptr,
                            adc ? setup.adc_inv_step.row(tr).data() : nullptr,
-                           compensate ? ls.comp.row(tr).data() : nullptr, adc_max_code, tr == 0};
+                           compensate ? ls.comp.row(tr).data() : nullptr,
+                           adc_max_code,
+                           tr == 0,
+                           dac_step,
+                           dac_max_code};
       tile_gemm(*xin, ls.packed, ls.weff, tr, e, y, ls.part);
     }
     return;
   }
   for (int tr = 0; tr < map.n_row_tiles; ++tr) {
-    const auto& first = map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles)];
-    ls.part.noalias() =
-        xin->middleCols(first.row0, first.rows) * ls.weff.middleRows(first.row0, first.rows);
-    if (any_noise) add_tile_row_noise(ls, map, tr, *xin);
+    // The row tile's partial sums through the packed kernel with no epilogue (Eigen's GEMM
+    // would allocate its blocking buffers on every call at these sizes).
+    ls.part.resize(xin->rows(), map.out);
+    tile_gemm(*xin, ls.packed, ls.weff, tr, TileEpilogue{nullptr, nullptr, nullptr, 0.0f, true},
+              ls.part, gemm_scratch_);
+    add_tile_row_noise(ls, map, tr, *xin);
     const float* step = adc ? setup.adc_step.row(tr).data() : nullptr;
     const float* inv_step = adc ? setup.adc_inv_step.row(tr).data() : nullptr;
     const float* comp = compensate ? ls.comp.row(tr).data() : nullptr;
@@ -305,10 +317,8 @@ void Chip::add_tile_row_noise(LayerState& ls, const mapping::LayerMap& map, int 
     const auto& t = map.tiles[static_cast<std::size_t>(tr * map.n_col_tiles + tc)];
     const TileState& ts = ls.tiles[t.index];
     if (!ts.noisy) continue;
-    noise_blk_ = ls.part.middleCols(t.col0, t.weight_cols);
     device::add_read_noise(xin.middleCols(t.row0, t.rows), ts.sigma_w, ls.noise[t.index],
-                           noise_blk_);
-    ls.part.middleCols(t.col0, t.weight_cols) = noise_blk_;
+                           ls.part.middleCols(t.col0, t.weight_cols));
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -97,13 +98,50 @@ void micro_kernel(const float* a, Eigen::Index lda, const float* bp, int k_rows,
     }
 }
 
+//! out[k] = q(in[k]) for n elements: the DAC of TileEpilogue, as periphery::quantize.
+void quantize_row(const float* in, float* out, int n, float step, float inv_step, float max_code) {
+  const __m512 s = _mm512_set1_ps(step), inv = _mm512_set1_ps(inv_step),
+               lo = _mm512_set1_ps(-max_code), hi = _mm512_set1_ps(max_code);
+  for (int k = 0; k < n; k += 16) {
+    const __mmask16 m = n - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - k)) - 1u);
+    const __m512 r = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, in + k), inv),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm512_mask_storeu_ps(out + k, m, _mm512_mul_ps(s, _mm512_min_ps(hi, _mm512_max_ps(lo, r))));
+  }
+}
+
+//! Quantised copy of one block of inputs: MR rows x k_rows, row stride `lda` in `a`, into
+//! `buf` with row stride k_rows. Sized for the largest tile it meets; per thread, reused.
+constexpr int MAX_MR = 12;
+
 template <int MR>
 void row_block(const nn::MatrixRM& x, const PackedWeights& w, int r, Eigen::Index i0,
                const TileEpilogue& e, nn::MatrixRM& y) {
   const float* a = x.data() + i0 * x.cols() + w.tile_k0(r);
+  Eigen::Index lda = x.cols();
+  const int kr = w.tile_rows(r);
+  if (e.dac_step != 0.0f) {
+    // One quantised block of inputs (at most MR x tile rows floats, L1-resident), used by
+    // every panel below.
+    thread_local std::vector<float, Eigen::aligned_allocator<float>> buf;
+    if (buf.size() < static_cast<std::size_t>(MAX_MR * kr))
+      buf.resize(static_cast<std::size_t>(MAX_MR * kr));
+    const float inv = 1.0f / e.dac_step;
+    for (int i = 0; i < MR; ++i)
+      quantize_row(a + i * lda, buf.data() + i * kr, kr, e.dac_step, inv, e.dac_max_code);
+    // The next block's inputs come from memory (the test set does not fit in cache) as short
+    // strided row pieces the hardware prefetcher does not follow: ask for them now, while the
+    // panels below run on this block.
+    const Eigen::Index next = std::min<Eigen::Index>(MR, x.rows() - i0 - MR);
+    for (Eigen::Index i = 0; i < next; ++i)
+      for (int k = 0; k < kr; k += 16)
+        _mm_prefetch(reinterpret_cast<const char*>(a + (MR + i) * lda + k), _MM_HINT_T0);
+    a = buf.data();
+    lda = kr;
+  }
   float* yp = y.data() + i0 * y.cols();
   for (int p = 0; p < w.panels(); ++p)
-    micro_kernel<MR>(a, x.cols(), w.panel(r, p), w.tile_rows(r), yp, y.cols(), 32 * p,
+    micro_kernel<MR>(a, lda, w.panel(r, p), kr, yp, y.cols(), 32 * p,
                      std::min(32, w.out() - 32 * p), e);
 }
 #endif
@@ -158,7 +196,16 @@ void tile_gemm(const nn::MatrixRM& x, const PackedWeights& w, const Eigen::Matri
   }
 #else
   const int k0 = w.tile_k0(r), kr = w.tile_rows(r);
-  scratch.noalias() = x.middleCols(k0, kr) * w_plain.middleRows(k0, kr);
+  if (e.dac_step != 0.0f) {
+    const float inv = 1.0f / e.dac_step;
+    thread_local nn::MatrixRM xq;  // keeps its storage across calls of the same shape
+    xq = x.middleCols(k0, kr).unaryExpr([&](float v) {
+      return e.dac_step * std::clamp(std::nearbyint(v * inv), -e.dac_max_code, e.dac_max_code);
+    });
+    scratch.noalias() = xq * w_plain.middleRows(k0, kr);
+  } else {
+    scratch.noalias() = x.middleCols(k0, kr) * w_plain.middleRows(k0, kr);
+  }
   for (Eigen::Index i = 0; i < b; ++i)
     epilogue_row(scratch.row(i).data(), e, y.row(i).data(), w.out());
 #endif

@@ -33,6 +33,8 @@ struct ErrorModel {
   double g_ref_uS = 1;            //!< Polynomial: x = G / g_ref_uS (uS)
   double log_sigma_r_on = 0;      //!< Lognormal: log-sigma at R_on = 1/g_max_uS
   double log_sigma_r_off = 0;     //!< Lognormal: log-sigma at R_off = 1/g_min_uS
+  //! Field-wise equality (TileDevices reuses per-device quantities of an unchanged model).
+  bool operator==(const ErrorModel&) const = default;
 };
 
 //! Write-verify: reprogram (fresh C2C error) until |G - target| <= tolerance_uS +
@@ -80,6 +82,8 @@ struct Drift {
   double mu_a = -0.0155, mu_b = 0.0244, mu_lo = 0.049, mu_hi = 0.1;         //!< Pcm mean fit
   double sig_a = -0.0125, sig_b = -0.0059, sig_lo = 0.008, sig_hi = 0.045;  //!< Pcm sigma fit
   double x_min = 1e-7;  //!< Pcm: x clipped below at this value
+  //! Field-wise equality (TileDevices reuses per-device quantities of an unchanged model).
+  bool operator==(const Drift&) const = default;
 };
 
 //! Stage "relaxation" (RRAM): G += m_slope L + (s_slope L + s_0) z with

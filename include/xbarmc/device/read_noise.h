@@ -12,12 +12,18 @@
 
 namespace xbarmc::device {
 
+//! Row-major float matrix (the engine's activations), and a view of a column block of one.
+using RowMajorXf = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMajorBlock = Eigen::Ref<RowMajorXf, 0, Eigen::OuterStride<>>;
+using ConstRowMajorBlock = Eigen::Ref<const RowMajorXf, 0, Eigen::OuterStride<>>;
+
 //! Adds N(0, sum_i v_bi^2 sigma_ij^2) to currents(b, j), for inputs v [batch x rows] (V),
 //! per-device sigma [rows x cols] (uS) and currents [batch x cols] (uA). Draws one normal
 //! per output from `stream` (the caller's {instance, ReadNoise, layer, tile, cycle, sub}
-//! stream) in row-major order over the outputs. Uses thread-local scratch.
-void add_read_noise(const Eigen::Ref<const Eigen::MatrixXf>& v,
-                    const Eigen::Ref<const Eigen::MatrixXf>& sigma_uS, RandomStream& stream,
-                    Eigen::Ref<Eigen::MatrixXf> currents);
+//! stream) in one RandomStream::normals batch, in row-major order over the outputs.
+//! Row-major views of the caller's matrices (no copy); thread-local scratch that keeps its
+//! storage, so a repeated call with the same shapes allocates nothing.
+void add_read_noise(const ConstRowMajorBlock& v, const Eigen::Ref<const Eigen::MatrixXf>& sigma_uS,
+                    RandomStream& stream, RowMajorBlock currents);
 
 }  // namespace xbarmc::device

@@ -5,6 +5,7 @@
 //! to compare sampled statistics with the model.
 
 #include <cmath>
+#include <cstddef>
 
 #include "xbarmc/device/params.h"
 
@@ -27,6 +28,11 @@ inline double error_scale(const ErrorModel& m, double g_uS, double g_min_uS, dou
   return m.form == ErrorForm::Lognormal ? lognormal_log_sigma(m, g_uS, g_min_uS, g_max_uS)
                                         : form_sigma_uS(m, g_uS, g_min_uS, g_max_uS);
 }
+
+//! error_scale for n devices at once: scale[k] = error_scale(m, g_uS[k], ...) (the form's switch
+//! taken once, not per device). `scale` may not alias `g_uS`.
+void error_scales(const ErrorModel& m, const float* g_uS, float* scale, std::ptrdiff_t n,
+                  double g_min_uS, double g_max_uS);
 
 //! Applies one error draw z ~ N(0,1): G + scale z (Gaussian) or G exp(-scale z)
 //! (Lognormal: ln R ~ N(ln R_0, scale^2), median-preserving).

@@ -9,10 +9,12 @@
 //! {instance, purpose, layer, tile, cycle, sub} in row-major order over the tile's
 //! devices, one standard normal (or uniform) per device, scaled afterwards (common
 //! random numbers: a changed sigma reuses the same draws; a stage switched off never
-//! shifts another stage's draws).
+//! shifts another stage's draws). The draws of a stage come in one batch
+//! (RandomStream::normals / uniforms01) into a reused scratch buffer.
 
 #include <Eigen/Dense>
 #include <cstdint>
+#include <vector>
 
 #include "xbarmc/device/params.h"
 #include "xbarmc/rng.h"
@@ -72,6 +74,21 @@ class TileDevices {
   Eigen::MatrixXf prog_;       // programmed G (uS)
   Eigen::Matrix<FaultState, Eigen::Dynamic, Eigen::Dynamic> fault_;
   Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> level_;  // table level index
+  //! Draws rows x cols standard normals of stream {key, purpose, cycle, sub} into scratch_
+  //! (row-major device order) and returns them.
+  const float* draw_normals(const TileKey& key, Purpose purpose, std::uint32_t cycle,
+                            std::uint64_t sub, Eigen::Index rows, Eigen::Index cols) const;
+
+  // Per-device quantities that depend only on the target and the model, kept for the next
+  // instance of the same tile (same target, same model): the C2C scale (in c2c_scale_) and the
+  // PCM drift exponent's mean and sigma.
+  Eigen::MatrixXf pcm_nu_mean_, pcm_nu_sigma_;
+  bool cache_valid_ = false;
+  ErrorModel cached_c2c_;
+  Drift cached_drift_;
+  double cached_g_max_uS_ = 0, cached_g_min_uS_ = 0;
+
+  mutable std::vector<float> scratch_;  // one stage's draws; reused (one object per thread)
   bool c2c_on_ = false;
   bool c2c_lognormal_ = false;
 };

@@ -100,7 +100,7 @@ class Chip {
   bool ideal_devices_ = false;
   std::vector<LayerState> layers_;
   std::map<std::tuple<std::size_t, int, int>, std::unique_ptr<circuit::TileSolver>> solvers_;
-  Eigen::MatrixXf noise_blk_;  // one tile's column block of part_, for add_read_noise
+  nn::MatrixRM gemm_scratch_;  // tile_gemm's scratch (portable path only)
   double device_s_ = 0, circuit_s_ = 0;
 };
 

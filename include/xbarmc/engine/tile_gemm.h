@@ -8,7 +8,9 @@
 //! (periphery::quantize, element for element). The weights are packed once per read
 //! (PackedWeights), the partial sums never leave registers. With AVX-512 a 12 x 32 register
 //! kernel (broadcast of x, two 16-float weight vectors per k); otherwise Eigen's GEMM into a
-//! scratch block and the same epilogue.
+//! scratch block and the same epilogue. Optionally the input DAC is fused in front: each
+//! 12-row block of the row tile's inputs is quantised into a small L1-resident buffer once and
+//! used for every output panel, so the quantised input never goes to memory.
 
 #include <Eigen/Core>
 #include <vector>
@@ -51,10 +53,16 @@ struct TileEpilogue {
   const float* comp = nullptr;      //!< compensation factor per output column, or null
   float max_code = 0;               //!< 2^(bits-1) - 1 of the ADC
   bool first = false;               //!< first row tile: y is overwritten, not accumulated
+  //! DAC on the input, fused in front of the product (a prologue): x is read as
+  //! q(x) = dac_step * clamp(nearbyint(x * (1 / dac_step)), -dac_max_code, dac_max_code)
+  //! (periphery::quantize, element for element); dac_step = 0 leaves x as it is.
+  float dac_step = 0;
+  float dac_max_code = 0;  //!< 2^(bits-1) - 1 of the DAC
 };
 
 //! y [b x out] (row-major) gets row tile `r` of `w` applied to x [b x in] (row-major), fused
-//! with `e` (see file comment). `scratch` is used by the portable path only.
+//! with `e` (see file comment). `scratch` is used by the portable path only (and, with the
+//! DAC prologue, holds the quantised input there).
 void tile_gemm(const nn::MatrixRM& x, const PackedWeights& w, const Eigen::MatrixXf& w_plain, int r,
                const TileEpilogue& e, nn::MatrixRM& y, nn::MatrixRM& scratch);
 

@@ -1,5 +1,8 @@
 #include "helpers.h"
 #include "xbarmc/device/stages.h"
+#include "xbarmc/device/vector_math.h"
+
+#include <vector>
 
 using namespace test_device;
 
@@ -113,4 +116,24 @@ TEST(Drift, StuckDevicesDoNotDrift) {
       EXPECT_EQ(g.data()[k], dev.programmed_uS().data()[k]);
     }
   }
+}
+
+// exp_n (the drift factor's exponential) against std::exp in double: relative error within
+// 3 ulp of float (2^-23) on a dense grid over the normal-result range, and the edges.
+TEST(VectorMath, ExpMatchesLibm) {
+  std::vector<float> x, y;
+  for (double v = -87.0; v <= 88.0; v += 0.0137) x.push_back(static_cast<float>(v));
+  for (float v : {0.0f, -0.0f, 1e-8f, -1e-8f, 0.5f, -0.5f}) x.push_back(v);
+  y.resize(x.size());
+  exp_n(x.data(), y.data(), static_cast<std::ptrdiff_t>(x.size()));
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double ref = std::exp(static_cast<double>(x[k]));
+    EXPECT_LE(std::abs(y[k] - ref), 3.0 * 0x1.0p-23 * ref) << "x = " << x[k];
+  }
+  // Out of range and NaN; in place.
+  std::vector<float> e = {200.0f, -200.0f, std::nanf("")};
+  exp_n(e.data(), e.data(), 3);
+  EXPECT_TRUE(std::isinf(e[0]) && e[0] > 0);
+  EXPECT_EQ(e[1], 0.0f);
+  EXPECT_TRUE(std::isnan(e[2]));
 }

@@ -25,7 +25,8 @@ TEST(ReadNoise, OutputReferredMatchesPerDevice) {
                   s2_dev = s_out;
   RandomStream out_stream(2, StreamId{0, Purpose::ReadNoise, 0, 0, 0, 0});
   RandomStream dev_stream(3, StreamId{});
-  Eigen::MatrixXf i_out(batch, cols), g_noisy(rows, cols);
+  RowMajorXf i_out(batch, cols);
+  Eigen::MatrixXf g_noisy(rows, cols);
   for (int r = 0; r < n; ++r) {
     i_out = v * g;
     add_read_noise(v, sigma, out_stream, i_out);

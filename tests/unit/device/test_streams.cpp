@@ -104,3 +104,29 @@ TEST(Streams, CyclesRedrawC2COnly) {
   EXPECT_EQ(dev.programmed_uS(), c0);
   EXPECT_NE(c1, c0);
 }
+
+// TileDevices keeps per-device quantities of the target and model (C2C scale, PCM drift-exponent
+// mean and sigma) for the next instance: a reused object equals a fresh one whether the target
+// and model stay (reuse) or the model changes under the same target (recomputed).
+TEST(Streams, ReusedObjectEqualsFreshAcrossModelChanges) {
+  const char* const pcm = R"({"preset": "pcm_ibm", "faults": {"stuck_at_g_min_rate": 0.02}})";
+  const DeviceParams a = parse(pcm);
+  DeviceParams b = a;
+  b.drift.mu_b += 0.01;  // another drift fit, same target
+  DeviceParams c = a;
+  c.programming.c2c.coeffs_uS[0] *= 2.0;  // another C2C polynomial, same target
+  const Eigen::MatrixXf target = ramp(24, 16);
+  TileDevices reused;
+  for (const DeviceParams* p : std::initializer_list<const DeviceParams*>{&a, &a, &b, &c, &a}) {
+    for (std::uint64_t instance : {3u, 4u}) {
+      const TileKey key{9, instance, 0, 1};
+      TileDevices fresh;
+      EXPECT_EQ(run(reused, *p, key, target), run(fresh, *p, key, target));
+      EXPECT_EQ(reused.nu(), fresh.nu());
+    }
+  }
+  // The changes do change the results (the test above compares something that moves).
+  TileDevices fa, fb, fc;
+  EXPECT_NE(run(fa, a, TileKey{9, 3, 0, 1}, target), run(fb, b, TileKey{9, 3, 0, 1}, target));
+  EXPECT_NE(run(fa, a, TileKey{9, 3, 0, 1}, target), run(fc, c, TileKey{9, 3, 0, 1}, target));
+}

@@ -2,7 +2,7 @@
 //  - Chip::matmul (fused DAC, per-row-tile GEMM, per-column ADC, compensation, digital sum)
 //    equals the same stages written plainly with the library's periphery::quantize;
 //  - once a thread's Chip has seen one instance, a further instance (draws, programming,
-//    every read time, the forward products) performs no heap allocation.
+//    every read time, the forward products, read noise) performs no heap allocation.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -161,10 +161,20 @@ TEST(HotLoop, SecondInstanceAllocatesNothing) {
   g_counting = false;
   ASSERT_GE(g_allocations.load(), 1);
   probe.setZero();
-  for (const char* comp : {"none", "global"}) {
-    Prepared s(study_config(comp, false));
+  // Read noise (output-referred sampler, its keyed streams, the row tile's partial sums) is
+  // covered too, with a batch of 2100 rows: large enough that a GEMM through Eigen would take
+  // its blocking buffers from the heap (above EIGEN_STACK_ALLOCATION_LIMIT).
+  struct Case {
+    const char* comp;
+    bool read_noise;
+    Eigen::Index batch;
+  };
+  for (const Case& tc : {Case{"none", false, 25}, Case{"global", false, 25},
+                         Case{"none", true, 2100}, Case{"per_column", true, 25}}) {
+    const char* comp = tc.comp;
+    Prepared s(study_config(comp, tc.read_noise));
     engine::Chip chip;
-    const nn::MatrixRM x = make_inputs(25, 40);
+    const nn::MatrixRM x = make_inputs(tc.batch, 40);
     nn::MatrixRM h, y;
     auto instance = [&](std::uint64_t i) {
       chip.begin_instance(s.point, 0, s.study.seed, i);
@@ -184,7 +194,8 @@ TEST(HotLoop, SecondInstanceAllocatesNothing) {
     g_counting = true;
     instance(1);
     g_counting = false;
-    EXPECT_EQ(g_allocations.load(), 0) << "compensation " << comp;
+    EXPECT_EQ(g_allocations.load(), 0)
+        << "compensation " << comp << ", read noise " << tc.read_noise << ", batch " << tc.batch;
     EXPECT_TRUE(y.allFinite());
   }
 }
