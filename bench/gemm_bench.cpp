@@ -8,7 +8,8 @@
 // on `--threads N` threads running at the same time (as the study runs):
 //  1. FMA peak: independent single-precision FMA chains in registers, the widest vector
 //     the build targets (AVX-512 or AVX2); GFLOP/s summed over the threads.
-//  3. the engine's fused tile kernel (tile_gemm) on the first layer with the ADC epilogue.
+//  3. the engine's fused tile kernel (tile_gemm) on the first layer with the DAC prologue and
+//     the ADC epilogue, as the engine runs it.
 //  2. SGEMM: Eigen's single-threaded float GEMM per thread on the network's first-layer
 //     shape (10000 x 784 times 784 x 256, row-major as the engine holds it) and on the
 //     engine's per-tile shape (batch x 128 times 128 x 256).
@@ -165,7 +166,7 @@ int main(int argc, char** argv) {
   sgemm("784x256_by_10000", 10000, 784, 256, 2);
   sgemm("tile_500x128x256", 500, 128, 256, 200);
   // 3. The engine's kernel: a 784 x 256 layer on 128-row tiles, batch 500, with the fused
-  //    8-bit ADC epilogue and the digital sum (xbarmc::engine::tile_gemm).
+  //    8-bit DAC prologue, ADC epilogue and the digital sum (xbarmc::engine::tile_gemm).
   {
     const int m = 500, k = 784, n = 256, calls = 20;
     std::vector<int> k0;
@@ -187,8 +188,9 @@ int main(int argc, char** argv) {
     }
     auto run = [&](Kernel& kk) {
       for (int r = 0; r < static_cast<int>(k0.size()); ++r) {
-        const xbarmc::engine::TileEpilogue e{kk.step.data(), kk.inv_step.data(), nullptr, 127.0f,
-                                             r == 0};
+        xbarmc::engine::TileEpilogue e{kk.step.data(), kk.inv_step.data(), nullptr, 127.0f, r == 0};
+        e.dac_step = 0.01f;  // the engine fuses the 8-bit input DAC in front (tile_gemm.h)
+        e.dac_max_code = 127.0f;
         xbarmc::engine::tile_gemm(kk.x, kk.packed, kk.w, r, e, kk.y, kk.scratch);
       }
     };

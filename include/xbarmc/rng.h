@@ -93,6 +93,8 @@ class RandomStream {
 };
 
 //! Name of the generator written into result files.
-inline constexpr const char* RNG_NAME = "philox4x64-10 (Random123), Boost.Random distributions";
+inline constexpr const char* RNG_NAME =
+    "philox4x64-10 (Random123); device stages and read noise: RandomStream::normals/uniforms01 "
+    "(ziggurat, Marsaglia & Tsang 2000); other draws: Boost.Random distributions";
 
 }  // namespace xbarmc
