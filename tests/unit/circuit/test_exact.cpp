@@ -129,8 +129,10 @@ TEST(Exact, BlockedEliminationMatchesDenseSolve) {
 }
 
 TEST(Exact, FloatVariantAgreesWithDouble) {
+  // Float in and out, eliminated in double (the float elimination: test_precision.cpp).
   const Eigen::MatrixXd g = random_tile(16, 12, 5);
-  const CircuitParams p = params(2, 2, 10, 10);
+  CircuitParams p = params(2, 2, 10, 10);
+  p.precision = Precision::Double;
   TileSolver s(16, 12, p);
   Eigen::MatrixXd outd(16, 12);
   s.effective(g, outd);
