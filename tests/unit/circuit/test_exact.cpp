@@ -19,17 +19,9 @@ namespace xbarmc::circuit {
 namespace {
 
 using test::max_rel_error;
+using test::params;
 using test::random_tile;
 using test::rel_error;
-
-CircuitParams params(double row, double col, double drv, double sense) {
-  CircuitParams p;
-  p.r_wire_row_ohm = row;
-  p.r_wire_col_ohm = col;
-  p.r_driver_ohm = drv;
-  p.r_sense_ohm = sense;
-  return p;
-}
 
 Eigen::MatrixXd exact(const Eigen::MatrixXd& g, const CircuitParams& p) {
   TileSolver s(static_cast<int>(g.rows()), static_cast<int>(g.cols()), p);

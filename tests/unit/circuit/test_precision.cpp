@@ -18,18 +18,9 @@ namespace xbarmc::circuit {
 namespace {
 
 using test::max_rel_error;
+using test::params;
 using test::random_tile;
 using test::rel_error;
-
-CircuitParams params(double row, double col, double drv, double sense, Precision prec) {
-  CircuitParams p;
-  p.r_wire_row_ohm = row;
-  p.r_wire_col_ohm = col;
-  p.r_driver_ohm = drv;
-  p.r_sense_ohm = sense;
-  p.precision = prec;
-  return p;
-}
 
 struct FloatVsDouble {
   double max_rel = 0.0;   // largest element-wise relative difference
