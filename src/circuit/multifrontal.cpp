@@ -19,7 +19,24 @@ namespace xbarmc::circuit {
 namespace {
 
 template <class Scalar>
-using FrontMap = Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>>;
+using FrontMap = Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Unaligned,
+                            Eigen::OuterStride<>>;
+template <class Scalar>
+FrontMap<Scalar> front_map(Scalar* w, int f, int ld) {
+  return FrontMap<Scalar>(w, f, f, Eigen::OuterStride<>(ld));
+}
+
+// Scalars per 64-byte vector. Front columns start on 64-byte boundaries (the
+// leading dimension is a multiple of it), so the rank-1 updates run over whole
+// aligned vectors with no remainder loop.
+template <class Scalar>
+constexpr int kLanes = 64 / static_cast<int>(sizeof(Scalar));
+
+//! Leading dimension of a front of order f: f rounded up to whole vectors.
+template <class Scalar>
+int leading_dim(int f) {
+  return (f + kLanes<Scalar> - 1) / kLanes<Scalar> * kLanes<Scalar>;
+}
 template <class Scalar>
 using VectorMap = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>;
 
@@ -36,10 +53,17 @@ void check_pivot(Scalar d) {
 // w(j,c) + w(j,k) w(c,k) / d_k with d_k = sum_j w(j,k) over the remaining nodes
 // (Kron 1939; d_k formed from branch conductances as in GTH). Written as a
 // Cholesky-like factorisation with l(j,k) = w(j,k) / sqrt(d_k) > 0.
+// Columns have leading dimension ld (leading_dim(f)); the update of column c runs
+// from the vector holding row c+1 to the end of the last vector holding rows < f:
+// the extra rows are the unused upper triangle and the padding, zeroed with the
+// front, so every entry that is ever read gets exactly the operations of a loop
+// over rows c+1..f-1.
 template <class Scalar>
-void eliminate_unblocked(Scalar* w, int f, int e) {
+void eliminate_unblocked(Scalar* w, int f, int ld, int e) {
+  constexpr int V = kLanes<Scalar>;
+  const int j_end = leading_dim<Scalar>(f);
   for (int k = 0; k < e; ++k) {
-    Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * f;
+    Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * ld;
     const Scalar d = VectorMap<Scalar>(colk + k + 1, f - k - 1).sum();
     check_pivot(d);
     const Scalar inv = Scalar(1) / std::sqrt(d);
@@ -47,8 +71,9 @@ void eliminate_unblocked(Scalar* w, int f, int e) {
     for (int c = k + 1; c < f; ++c) {
       const Scalar a = colk[c];
       if (a == Scalar(0)) continue;  // leaf fronts are sparse
-      Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * f;
-      for (int j = c + 1; j < f; ++j) colc[j] += a * colk[j];
+      Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * ld;
+      for (int j0 = (c + 1) / V * V; j0 < j_end; j0 += V)
+        for (int t = 0; t < V; ++t) colc[j0 + t] += a * colk[j0 + t];
     }
   }
 }
@@ -61,8 +86,8 @@ void eliminate_unblocked(Scalar* w, int f, int e) {
 // (2) L21 = W21 M^-T (triangular solve) with M = [l(k,k) on the diagonal,
 // -l(k,i) below]; (3) W22 += L21 L21^T (symmetric rank-nb update).
 template <class Scalar>
-void eliminate_blocked(Scalar* w, int f, int e, int nb, Scalar* sums) {
-  FrontMap<Scalar> m(w, f, f);
+void eliminate_blocked(Scalar* w, int f, int ld, int e, int nb, Scalar* sums) {
+  FrontMap<Scalar> m = front_map(w, f, ld);
   for (int k0 = 0; k0 < e; k0 += nb) {
     const int kb = std::min(nb, e - k0);
     const int kend = k0 + kb;
@@ -71,7 +96,7 @@ void eliminate_blocked(Scalar* w, int f, int e, int nb, Scalar* sums) {
     Scalar* sigma = sums + nb;
     for (int k = 0; k < kb; ++k) s0[k] = m.col(k0 + k).tail(below).sum();
     for (int k = k0; k < kend; ++k) {
-      Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * f;
+      Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * ld;
       Scalar d = s0[k - k0];
       for (int j = k + 1; j < kend; ++j) d += colk[j];
       for (int i = k0; i < k; ++i) d += m(k, i) * sigma[i - k0];
@@ -84,7 +109,7 @@ void eliminate_blocked(Scalar* w, int f, int e, int nb, Scalar* sums) {
       for (int j = k + 1; j < kend; ++j) colk[j] /= lkk;
       for (int c = k + 1; c < kend; ++c) {
         const Scalar a = colk[c];
-        Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * f;
+        Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * ld;
         for (int j = c + 1; j < kend; ++j) colc[j] += a * colk[j];
       }
     }
@@ -112,7 +137,8 @@ Multifrontal::Workspace<Scalar>& Multifrontal::workspace() {
   else
     ws = &double_ws_;
   if (ws->work.empty()) {
-    ws->work.assign(static_cast<std::size_t>(max_front_) * max_front_, Scalar(0));
+    ws->work.assign(static_cast<std::size_t>(leading_dim<Scalar>(max_front_)) * max_front_,
+                    Scalar(0));
     ws->update_stack.assign(stack_size_, Scalar(0));
     ws->panel_sums.assign(2 * static_cast<std::size_t>(opt_.panel), Scalar(0));
   }
@@ -124,8 +150,9 @@ void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
   Scalar* const work = ws.work.data();
   for (const Front& f : fronts_) {
     const int fn = static_cast<int>(f.nodes.size());
-    FrontMap<Scalar> w(work, fn, fn);
-    for (int c = 0; c < fn; ++c) w.col(c).tail(fn - c).setZero();
+    const int ld = leading_dim<Scalar>(fn);
+    FrontMap<Scalar> w = front_map(work, fn, ld);
+    std::fill(work, work + static_cast<std::ptrdiff_t>(ld) * fn, Scalar(0));
     // Extend-add the children's update matrices (strict lower triangles).
     for (int s = 0; s < 2; ++s) {
       if (f.child[s] < 0) continue;
@@ -137,7 +164,7 @@ void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
       const std::vector<Run>& runs = f.child_runs[s];
       std::size_t first = 0;  // first run that reaches below row q
       for (int q = 0; q < un; ++q) {
-        Scalar* wcol = work + static_cast<std::ptrdiff_t>(map[q]) * fn;
+        Scalar* wcol = work + static_cast<std::ptrdiff_t>(map[q]) * ld;
         const Scalar* ucol = u + static_cast<std::ptrdiff_t>(q) * un;
         while (runs[first].p0 + runs[first].len <= q + 1 && first + 1 < runs.size()) ++first;
         for (std::size_t r = first; r < runs.size(); ++r) {
@@ -154,9 +181,9 @@ void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
       w(std::max(s.a, s.b), std::min(s.a, s.b)) += g;
     }
     if (fn < opt_.blocked_min_order)
-      eliminate_unblocked(work, fn, f.n_elim);
+      eliminate_unblocked(work, fn, ld, f.n_elim);
     else
-      eliminate_blocked(work, fn, f.n_elim, opt_.panel, ws.panel_sums.data());
+      eliminate_blocked(work, fn, ld, f.n_elim, opt_.panel, ws.panel_sums.data());
     if (&f == &fronts_.back()) break;  // the root's update stays in the front buffer
     const int un = fn - f.n_elim;
     Scalar* u = ws.update_stack.data() + f.update_offset;
@@ -175,7 +202,7 @@ void Multifrontal::solve(const In& g_uS, Out& geff_uS) {
   Workspace<Scalar>& ws = workspace<Scalar>();
   reduce(g_uS, ws);
   const int fn = static_cast<int>(fronts_.back().nodes.size());
-  const FrontMap<Scalar> w(ws.work.data(), fn, fn);
+  const FrontMap<Scalar> w = front_map(ws.work.data(), fn, leading_dim<Scalar>(fn));
   for (std::size_t j = 0; j < root_output_pos_.size(); ++j)
     for (std::size_t i = 0; i < root_input_pos_.size(); ++i) {
       const int a = root_input_pos_[i];
