@@ -32,11 +32,12 @@ FrontMap<Scalar> front_map(Scalar* w, int f, int ld) {
 template <class Scalar>
 constexpr int kLanes = 64 / static_cast<int>(sizeof(Scalar));
 
-//! Leading dimension of a front of order f: f rounded up to whole vectors.
+// Leading dimension of a front of order f: f rounded up to whole vectors.
 template <class Scalar>
 int leading_dim(int f) {
   return (f + kLanes<Scalar> - 1) / kLanes<Scalar> * kLanes<Scalar>;
 }
+
 template <class Scalar>
 using VectorMap = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>;
 

@@ -93,7 +93,7 @@ class Multifrontal {
   // threads and runs.
   template <class Scalar>
   struct Workspace {
-    std::vector<Scalar, Eigen::aligned_allocator<Scalar>> work;          // front, max_front_^2
+    std::vector<Scalar, Eigen::aligned_allocator<Scalar>> work;  // front, padded max_front_^2
     std::vector<Scalar, Eigen::aligned_allocator<Scalar>> update_stack;  // updates for parents
     std::vector<Scalar, Eigen::aligned_allocator<Scalar>> panel_sums;    // 2 * panel sums
   };
