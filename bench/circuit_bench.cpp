@@ -5,7 +5,8 @@
 #endif
 // Benchmark of the line-resistance solver (not a test):
 //  1. exact G_eff (multifrontal Kron reduction) of 32x32 to 256x256 tiles
-//     on one thread, plus the first-order mode;
+//     on one thread, in double and in float (with the float error against double),
+//     plus the first-order mode;
 //  2. the SPICE route: ngspice operating points of 32x32 and 64x64 tiles, one per
 //     input row (a full G_eff needs `rows` of them).
 // Usage: circuit_bench [--spice-rows-64 K] [--no-spice]
@@ -87,15 +88,21 @@ std::map<int, double> bench_exact() {
     std::printf("%3dx%-3d %9.2fms %8d %10d %12.3g %12.3f %12.3f %10.1f %12.4f\n", n, n, symbolic_ms,
                 mf.num_fronts(), mf.max_front(), mf.flops(), t.min_ms, t.median_ms,
                 mf.flops() / (1e-3 * t.min_ms) / 1e9, tf.min_ms);
-    // Float interface as the engine calls it.
-    TileSolver solver(n, n, p);
+    // Float interface as the engine calls it, eliminating in float and in double, and the
+    // accuracy of the float elimination against the double one (same float inputs).
     const Eigen::MatrixXf gf = g.cast<float>();
-    Eigen::MatrixXf outf(n, n);
-    const Timing tfl = time_it(reps, [&] { solver.effective(gf, outf); });
+    Eigen::MatrixXf outf(n, n), outfd(n, n);
+    const Timing tff = time_it(reps, [&] { mf.effective(gf, outf, Precision::Float); });
+    const Timing tfd = time_it(reps, [&] { mf.effective(gf, outfd, Precision::Double); });
+    const Eigen::MatrixXd ref = outfd.cast<double>();
+    const Eigen::ArrayXXd diff = (outf.cast<double>() - ref).array().abs();
     std::printf(
-        "        TileSolver float interface: min %.3f ms, median %.3f ms (thread CPU min "
-        "%.3f ms)\n",
-        tfl.min_ms, tfl.median_ms, tfl.cpu_min_ms);
+        "        float in/out: float elimination min %.3f ms, median %.3f ms, CPU min %.3f ms; "
+        "double elimination min %.3f ms, median %.3f ms, CPU min %.3f ms; "
+        "float vs double: max rel %.2e, Frobenius rel %.2e; |G_eff - G| / |G| = %.2f\n",
+        tff.min_ms, tff.median_ms, tff.cpu_min_ms, tfd.min_ms, tfd.median_ms, tfd.cpu_min_ms,
+        (diff / ref.array()).maxCoeff(), diff.matrix().norm() / ref.norm(),
+        (ref - gf.cast<double>()).norm() / gf.cast<double>().norm());
     min_ms[n] = t.min_ms;
   }
   return min_ms;

@@ -1,4 +1,5 @@
-// Numeric multifrontal Kron reduction (see include/xbarmc/circuit/multifrontal.h).
+// Numeric multifrontal Kron reduction (see include/xbarmc/circuit/multifrontal.h),
+// one code path templated on the scalar of the elimination (float or double).
 // GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
 // false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -9,6 +10,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "xbarmc/error.h"
 
@@ -16,7 +18,34 @@ namespace xbarmc::circuit {
 
 namespace {
 
-using FrontMap = Eigen::Map<Eigen::MatrixXd>;
+template <class Scalar>
+using FrontMap = Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Unaligned,
+                            Eigen::OuterStride<>>;
+template <class Scalar>
+FrontMap<Scalar> front_map(Scalar* w, int f, int ld) {
+  return FrontMap<Scalar>(w, f, f, Eigen::OuterStride<>(ld));
+}
+
+// Scalars per 64-byte vector. Front columns start on 64-byte boundaries (the
+// leading dimension is a multiple of it), so the rank-1 updates run over whole
+// aligned vectors with no remainder loop.
+template <class Scalar>
+constexpr int kLanes = 64 / static_cast<int>(sizeof(Scalar));
+
+// Leading dimension of a front of order f: f rounded up to whole vectors.
+template <class Scalar>
+int leading_dim(int f) {
+  return (f + kLanes<Scalar> - 1) / kLanes<Scalar> * kLanes<Scalar>;
+}
+
+template <class Scalar>
+using VectorMap = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>>;
+
+template <class Scalar>
+void check_pivot(Scalar d) {
+  if (!(d > Scalar(0)) || !std::isfinite(d))
+    throw InputError("circuit: network node without a conducting path to a terminal");
+}
 
 // Kron reduction of the first `e` nodes of a front of order f. `w` holds, in its
 // strictly lower triangle (column-major, leading dimension f), the branch
@@ -25,19 +54,27 @@ using FrontMap = Eigen::Map<Eigen::MatrixXd>;
 // w(j,c) + w(j,k) w(c,k) / d_k with d_k = sum_j w(j,k) over the remaining nodes
 // (Kron 1939; d_k formed from branch conductances as in GTH). Written as a
 // Cholesky-like factorisation with l(j,k) = w(j,k) / sqrt(d_k) > 0.
-void eliminate_unblocked(double* w, int f, int e) {
+// Columns have leading dimension ld (leading_dim(f)); the update of column c runs
+// from the vector holding row c+1 to the end of the last vector holding rows < f:
+// the extra rows are the unused upper triangle and the padding, zeroed with the
+// front, so every entry that is ever read gets exactly the operations of a loop
+// over rows c+1..f-1.
+template <class Scalar>
+void eliminate_unblocked(Scalar* w, int f, int ld, int e) {
+  constexpr int V = kLanes<Scalar>;
+  const int j_end = leading_dim<Scalar>(f);
   for (int k = 0; k < e; ++k) {
-    double* colk = w + static_cast<std::ptrdiff_t>(k) * f;
-    const double d = Eigen::Map<const Eigen::VectorXd>(colk + k + 1, f - k - 1).sum();
-    if (!(d > 0.0) || !std::isfinite(d))
-      throw InputError("circuit: network node without a conducting path to a terminal");
-    const double inv = 1.0 / std::sqrt(d);
+    Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * ld;
+    const Scalar d = VectorMap<Scalar>(colk + k + 1, f - k - 1).sum();
+    check_pivot(d);
+    const Scalar inv = Scalar(1) / std::sqrt(d);
     for (int j = k + 1; j < f; ++j) colk[j] *= inv;
     for (int c = k + 1; c < f; ++c) {
-      const double a = colk[c];
-      if (a == 0.0) continue;  // leaf fronts are sparse
-      double* colc = w + static_cast<std::ptrdiff_t>(c) * f;
-      for (int j = c + 1; j < f; ++j) colc[j] += a * colk[j];
+      const Scalar a = colk[c];
+      if (a == Scalar(0)) continue;  // leaf fronts are sparse
+      Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * ld;
+      for (int j0 = (c + 1) / V * V; j0 < j_end; j0 += V)
+        for (int t = 0; t < V; ++t) colc[j0 + t] += a * colk[j0 + t];
     }
   }
 }
@@ -49,124 +86,151 @@ void eliminate_unblocked(double* w, int f, int e) {
 // sigma_k = (s0_k + sum_{i<k} l(k,i) sigma_i) / l(k,k), all terms positive;
 // (2) L21 = W21 M^-T (triangular solve) with M = [l(k,k) on the diagonal,
 // -l(k,i) below]; (3) W22 += L21 L21^T (symmetric rank-nb update).
-void eliminate_blocked(double* w, int f, int e, int nb, double* sums) {
-  FrontMap m(w, f, f);
+template <class Scalar>
+void eliminate_blocked(Scalar* w, int f, int ld, int e, int nb, Scalar* sums) {
+  FrontMap<Scalar> m = front_map(w, f, ld);
   for (int k0 = 0; k0 < e; k0 += nb) {
     const int kb = std::min(nb, e - k0);
     const int kend = k0 + kb;
     const int below = f - kend;
-    double* s0 = sums;
-    double* sigma = sums + nb;
+    Scalar* s0 = sums;
+    Scalar* sigma = sums + nb;
     for (int k = 0; k < kb; ++k) s0[k] = m.col(k0 + k).tail(below).sum();
     for (int k = k0; k < kend; ++k) {
-      double* colk = w + static_cast<std::ptrdiff_t>(k) * f;
-      double d = s0[k - k0];
+      Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * ld;
+      Scalar d = s0[k - k0];
       for (int j = k + 1; j < kend; ++j) d += colk[j];
       for (int i = k0; i < k; ++i) d += m(k, i) * sigma[i - k0];
-      if (!(d > 0.0) || !std::isfinite(d))
-        throw InputError("circuit: network node without a conducting path to a terminal");
-      const double lkk = std::sqrt(d);
-      double sig = s0[k - k0];
+      check_pivot(d);
+      const Scalar lkk = std::sqrt(d);
+      Scalar sig = s0[k - k0];
       for (int i = k0; i < k; ++i) sig += m(k, i) * sigma[i - k0];
       sigma[k - k0] = sig / lkk;
       colk[k] = lkk;
       for (int j = k + 1; j < kend; ++j) colk[j] /= lkk;
       for (int c = k + 1; c < kend; ++c) {
-        const double a = colk[c];
-        double* colc = w + static_cast<std::ptrdiff_t>(c) * f;
+        const Scalar a = colk[c];
+        Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * ld;
         for (int j = c + 1; j < kend; ++j) colc[j] += a * colk[j];
       }
     }
     if (below == 0) continue;
     auto diag = m.block(k0, k0, kb, kb);
-    for (int c = 0; c < kb; ++c) diag.col(c).tail(kb - c - 1) *= -1.0;
+    for (int c = 0; c < kb; ++c) diag.col(c).tail(kb - c - 1) *= Scalar(-1);
     auto l21 = m.block(kend, k0, below, kb);
-    diag.triangularView<Eigen::Lower>().transpose().solveInPlace<Eigen::OnTheRight>(l21);
-    m.bottomRightCorner(below, below).selfadjointView<Eigen::Lower>().rankUpdate(l21, 1.0);
+    diag.template triangularView<Eigen::Lower>()
+        .transpose()
+        .template solveInPlace<Eigen::OnTheRight>(l21);
+    m.bottomRightCorner(below, below)
+        .template selfadjointView<Eigen::Lower>()
+        .rankUpdate(l21, Scalar(1));
   }
 }
 
 }  // namespace
 
-template <class GMatrix>
-void Multifrontal::reduce(const GMatrix& g_uS) {
+// The workspace of one precision, allocated on its first use.
+template <class Scalar>
+Multifrontal::Workspace<Scalar>& Multifrontal::workspace() {
+  Workspace<Scalar>* ws = nullptr;
+  if constexpr (std::is_same_v<Scalar, float>)
+    ws = &float_ws_;
+  else
+    ws = &double_ws_;
+  if (ws->work.empty()) {
+    ws->work.assign(static_cast<std::size_t>(leading_dim<Scalar>(max_front_)) * max_front_,
+                    Scalar(0));
+    ws->update_stack.assign(stack_size_, Scalar(0));
+    ws->panel_sums.assign(2 * static_cast<std::size_t>(opt_.panel), Scalar(0));
+  }
+  return *ws;
+}
+
+template <class Scalar, class GMatrix>
+void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
+  Scalar* const work = ws.work.data();
   for (const Front& f : fronts_) {
     const int fn = static_cast<int>(f.nodes.size());
-    FrontMap w(work_.data(), fn, fn);
-    for (int c = 0; c < fn; ++c) w.col(c).tail(fn - c).setZero();
+    const int ld = leading_dim<Scalar>(fn);
+    FrontMap<Scalar> w = front_map(work, fn, ld);
+    std::fill(work, work + static_cast<std::ptrdiff_t>(ld) * fn, Scalar(0));
     // Extend-add the children's update matrices (strict lower triangles).
     for (int s = 0; s < 2; ++s) {
       if (f.child[s] < 0) continue;
       const std::vector<int>& map = f.child_map[s];
       const int un = static_cast<int>(map.size());
-      const double* u = update_stack_.data() + fronts_[f.child[s]].update_offset;
+      const Scalar* u = ws.update_stack.data() + fronts_[f.child[s]].update_offset;
       // map is increasing (symbolic analysis), so p > q lands in the lower
       // triangle; runs of consecutive targets are added as contiguous vectors.
       const std::vector<Run>& runs = f.child_runs[s];
       std::size_t first = 0;  // first run that reaches below row q
       for (int q = 0; q < un; ++q) {
-        double* wcol = work_.data() + static_cast<std::ptrdiff_t>(map[q]) * fn;
-        const double* ucol = u + static_cast<std::ptrdiff_t>(q) * un;
+        Scalar* wcol = work + static_cast<std::ptrdiff_t>(map[q]) * ld;
+        const Scalar* ucol = u + static_cast<std::ptrdiff_t>(q) * un;
         while (runs[first].p0 + runs[first].len <= q + 1 && first + 1 < runs.size()) ++first;
         for (std::size_t r = first; r < runs.size(); ++r) {
           const int start = std::max(runs[r].p0, q + 1);
           const int len = runs[r].p0 + runs[r].len - start;
-          double* dst = wcol + runs[r].a0 + (start - runs[r].p0);
-          const double* src = ucol + start;
+          Scalar* dst = wcol + runs[r].a0 + (start - runs[r].p0);
+          const Scalar* src = ucol + start;
           for (int t = 0; t < len; ++t) dst[t] += src[t];
         }
       }
     }
     for (const Stamp& s : f.stamps) {
-      const double g = s.i >= 0 ? static_cast<double>(g_uS(s.i, s.j)) : s.g_uS;
+      const Scalar g = s.i >= 0 ? static_cast<Scalar>(g_uS(s.i, s.j)) : static_cast<Scalar>(s.g_uS);
       w(std::max(s.a, s.b), std::min(s.a, s.b)) += g;
     }
     if (fn < opt_.blocked_min_order)
-      eliminate_unblocked(work_.data(), fn, f.n_elim);
+      eliminate_unblocked(work, fn, ld, f.n_elim);
     else
-      eliminate_blocked(work_.data(), fn, f.n_elim, opt_.panel, panel_sums_.data());
-    if (&f == &fronts_.back()) break;  // the root's update stays in work_
+      eliminate_blocked(work, fn, ld, f.n_elim, opt_.panel, ws.panel_sums.data());
+    if (&f == &fronts_.back()) break;  // the root's update stays in the front buffer
     const int un = fn - f.n_elim;
-    double* u = update_stack_.data() + f.update_offset;
+    Scalar* u = ws.update_stack.data() + f.update_offset;
     for (int q = 0; q < un; ++q)
       for (int p = q + 1; p < un; ++p)
         u[static_cast<std::ptrdiff_t>(q) * un + p] = w(f.n_elim + p, f.n_elim + q);
   }
 }
 
-namespace {
-template <class Out>
-void read_root(const double* work, int fn, const std::vector<int>& in_pos,
-               const std::vector<int>& out_pos, Out& geff) {
-  const FrontMap w(const_cast<double*>(work), fn, fn);
-  for (std::size_t j = 0; j < out_pos.size(); ++j)
-    for (std::size_t i = 0; i < in_pos.size(); ++i) {
-      const int a = in_pos[i];
-      const int b = out_pos[j];
-      geff(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+// Checks, reduction in Scalar, and G_eff(i, j) = w(in_i, out_j) read off the root front.
+template <class Scalar, class In, class Out>
+void Multifrontal::solve(const In& g_uS, Out& geff_uS) {
+  check_conductances(g_uS, rows_, cols_, "circuit exact solver");
+  if (geff_uS.rows() != rows_ || geff_uS.cols() != cols_)
+    throw InputError("circuit exact solver: output matrix has the wrong shape");
+  Workspace<Scalar>& ws = workspace<Scalar>();
+  reduce(g_uS, ws);
+  const int fn = static_cast<int>(fronts_.back().nodes.size());
+  const FrontMap<Scalar> w = front_map(ws.work.data(), fn, leading_dim<Scalar>(fn));
+  for (std::size_t j = 0; j < root_output_pos_.size(); ++j)
+    for (std::size_t i = 0; i < root_input_pos_.size(); ++i) {
+      const int a = root_input_pos_[i];
+      const int b = root_output_pos_[j];
+      geff_uS(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
           static_cast<typename Out::Scalar>(w(std::max(a, b), std::min(a, b)));
     }
 }
-}  // namespace
 
 void Multifrontal::effective(const Eigen::Ref<const Eigen::MatrixXd>& g_uS,
                              Eigen::Ref<Eigen::MatrixXd> geff_uS) {
-  check_conductances(g_uS, rows_, cols_, "circuit exact solver");
-  if (geff_uS.rows() != rows_ || geff_uS.cols() != cols_)
-    throw InputError("circuit exact solver: output matrix has the wrong shape");
-  reduce(g_uS);
-  read_root(work_.data(), static_cast<int>(fronts_.back().nodes.size()), root_input_pos_,
-            root_output_pos_, geff_uS);
+  solve<double>(g_uS, geff_uS);
 }
 
 void Multifrontal::effective(const Eigen::Ref<const Eigen::MatrixXf>& g_uS,
-                             Eigen::Ref<Eigen::MatrixXf> geff_uS) {
-  check_conductances(g_uS, rows_, cols_, "circuit exact solver");
-  if (geff_uS.rows() != rows_ || geff_uS.cols() != cols_)
-    throw InputError("circuit exact solver: output matrix has the wrong shape");
-  reduce(g_uS);
-  read_root(work_.data(), static_cast<int>(fronts_.back().nodes.size()), root_input_pos_,
-            root_output_pos_, geff_uS);
+                             Eigen::Ref<Eigen::MatrixXf> geff_uS, Precision arithmetic) {
+  if (arithmetic == Precision::Float)
+    solve<float>(g_uS, geff_uS);
+  else
+    solve<double>(g_uS, geff_uS);
+}
+
+void Multifrontal::reserve(Precision arithmetic) {
+  if (arithmetic == Precision::Float)
+    workspace<float>();
+  else
+    workspace<double>();
 }
 
 }  // namespace xbarmc::circuit

@@ -77,6 +77,7 @@ void Multifrontal::analyse(const TileTopology& topo) {
   std::vector<int> mark(nn, -1);
   std::size_t stack_top = 0;
   std::size_t stack_max = 0;
+  std::vector<double> chain(nf, 0.0);  // rounding chain up to each front's update matrix
   for (int id = 0; id < nf; ++id) {
     Front& f = fronts_[id];
     std::vector<int> cand;
@@ -108,7 +109,17 @@ void Multifrontal::analyse(const TileTopology& topo) {
       const double r = static_cast<double>(fn) - k - 1;
       flops_ += r * r + 2 * r;
     }
+    // Rounding chain (see rounding_chain()): the longest child chain, one extend-add
+    // (or stamp) addition, then per pivot k the pivot sum of at most fn-k-1 terms
+    // (fn-k-2 additions, one more counted), its square root, the reciprocal or
+    // division, the scaling of the two factors (one counted), their product and the
+    // addition to the entry: (fn - k - 1) + 5.
+    for (int c : f.child)
+      if (c >= 0) chain[id] = std::max(chain[id], chain[c]);
+    chain[id] += 1.0;
+    for (int k = 0; k < f.n_elim; ++k) chain[id] += static_cast<double>(fn) - k - 1 + 5;
   }
+  rounding_chain_ = chain.back();
   // Order each front's update nodes as they appear in its parent's front (top
   // down), so every child map is increasing: the extend-add then maps the
   // child's lower triangle onto the parent's lower triangle without swaps.
@@ -153,9 +164,7 @@ void Multifrontal::analyse(const TileTopology& topo) {
   };
   for (int i = 0; i < rows_; ++i) root_input_pos_.push_back(root_pos(topo.input_node(i)));
   for (int j = 0; j < cols_; ++j) root_output_pos_.push_back(root_pos(topo.output_node(j)));
-  work_.assign(static_cast<std::size_t>(max_front_) * max_front_, 0.0);
-  update_stack_.assign(std::max<std::size_t>(stack_max, 1), 0.0);
-  panel_sums_.assign(2 * static_cast<std::size_t>(opt_.panel), 0.0);
+  stack_size_ = std::max<std::size_t>(stack_max, 1);
 }
 
 }  // namespace xbarmc::circuit

@@ -34,6 +34,8 @@ void parse_circuit(config::Node& node, CircuitParams& p) {
   node.get("r_driver_ohm", p.r_driver_ohm, non_negative);
   node.get("r_sense_ohm", p.r_sense_ohm, non_negative);
   node.choice("solver", p.solver, {{"exact", Solver::Exact}, {"first_order", Solver::FirstOrder}});
+  node.choice("precision", p.precision,
+              {{"float", Precision::Float}, {"double", Precision::Double}});
   node.finish();
 }
 

@@ -20,6 +20,7 @@ TileSolver::TileSolver(int rows, int cols, const CircuitParams& p)
   if (p.ideal()) return;
   if (p.solver == Solver::Exact) {
     exact_ = std::make_unique<Multifrontal>(topo);
+    exact_->reserve(p.precision);  // the engine's (float) path allocates nothing later
   } else {
     g_scratch_.resize(rows, cols);
     geff_scratch_.resize(rows, cols);
@@ -32,7 +33,7 @@ TileSolver& TileSolver::operator=(TileSolver&&) noexcept = default;
 
 void TileSolver::effective(const Eigen::Ref<const Eigen::MatrixXf>& g_uS,
                            Eigen::Ref<Eigen::MatrixXf> geff_uS) {
-  if (exact_) return exact_->effective(g_uS, geff_uS);
+  if (exact_) return exact_->effective(g_uS, geff_uS, p_.precision);
   check_conductances(g_uS, rows_, cols_, "TileSolver::effective");
   if (geff_uS.rows() != rows_ || geff_uS.cols() != cols_)
     throw InputError("TileSolver::effective: output matrix has the wrong shape");

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "xbarmc/circuit/params.h"
 #include "xbarmc/circuit/topology.h"
 
 namespace xbarmc::circuit {
@@ -38,17 +39,27 @@ class Multifrontal {
   explicit Multifrontal(const TileTopology& topo, MultifrontalOptions options = {});
 
   //! Effective matrix geff_uS [rows x cols] (I_out[j] = sum_i geff(i,j) V_in[i])
-  //! for device conductances g_uS [rows x cols], uS. No allocation of its own.
+  //! for device conductances g_uS [rows x cols], uS, eliminated in double.
   void effective(const Eigen::Ref<const Eigen::MatrixXd>& g_uS,
                  Eigen::Ref<Eigen::MatrixXd> geff_uS);
-  //! Float input/output variant; the elimination itself runs in double.
-  void effective(const Eigen::Ref<const Eigen::MatrixXf>& g_uS,
-                 Eigen::Ref<Eigen::MatrixXf> geff_uS);
+  //! Float input/output variant; the elimination runs in `arithmetic` precision.
+  void effective(const Eigen::Ref<const Eigen::MatrixXf>& g_uS, Eigen::Ref<Eigen::MatrixXf> geff_uS,
+                 Precision arithmetic);
+  //! Allocates the workspace of one precision now. effective() does it on its first
+  //! call in that precision and allocates nothing after that.
+  void reserve(Precision arithmetic);
 
   [[nodiscard]] int num_fronts() const { return static_cast<int>(fronts_.size()); }  //!< tree size
   [[nodiscard]] int max_front() const { return max_front_; }  //!< largest front order
   //! Floating-point operations of one numeric reduction (multiply-adds count 2).
   [[nodiscard]] double flops() const { return flops_; }
+  //! Rounded operations on the longest dependency chain from the conductances to an
+  //! entry of G_eff (a sum of m terms counts m - 1, in any order). Every operation
+  //! combines positive numbers, so each adds at most u (2^-24 in float) to the
+  //! relative error of what it forms: u * rounding_chain() bounds the relative error
+  //! of every entry to first order in u, with the errors of a product's two factors
+  //! counted once (docs/line-resistance.md, "Precision").
+  [[nodiscard]] double rounding_chain() const { return rounding_chain_; }
 
  private:
   struct Stamp {        // one element of a leaf, in front-local indices
@@ -76,10 +87,25 @@ class Multifrontal {
     std::size_t update_offset = 0;   // of this front's update matrix in update_stack_
   };
 
+  // Numeric workspace of one scalar type. Buffers are aligned to Eigen's largest
+  // vector alignment, so that the vectorised kernels take the same path (and round
+  // the same way) in every solver object: results are bitwise reproducible across
+  // threads and runs.
+  template <class Scalar>
+  struct Workspace {
+    std::vector<Scalar, Eigen::aligned_allocator<Scalar>> work;  // front, padded max_front_^2
+    std::vector<Scalar, Eigen::aligned_allocator<Scalar>> update_stack;  // updates for parents
+    std::vector<Scalar, Eigen::aligned_allocator<Scalar>> panel_sums;    // 2 * panel sums
+  };
+
   int build_tree(int r0, int r1, int c0, int c1, int depth);
   void analyse(const TileTopology& topo);
-  template <class GMatrix>
-  void reduce(const GMatrix& g_uS);
+  template <class Scalar>
+  Workspace<Scalar>& workspace();
+  template <class Scalar, class GMatrix>
+  void reduce(const GMatrix& g_uS, Workspace<Scalar>& ws);
+  template <class Scalar, class In, class Out>
+  void solve(const In& g_uS, Out& geff_uS);
 
   int rows_;
   int cols_;
@@ -87,15 +113,12 @@ class Multifrontal {
   std::vector<Front> fronts_;         // postorder: children before parents, root last
   std::vector<int> root_input_pos_;   // root-front index of input terminal i
   std::vector<int> root_output_pos_;  // root-front index of output terminal j
-  // Buffers are aligned to Eigen's largest vector alignment, so that the
-  // vectorised kernels take the same path (and round the same way) in every
-  // solver object: results are bitwise reproducible across threads and runs.
-  using AlignedVector = std::vector<double, Eigen::aligned_allocator<double>>;
-  AlignedVector work_;          // front matrix, max_front_^2
-  AlignedVector update_stack_;  // update matrices waiting for their parent
-  AlignedVector panel_sums_;    // 2 * panel column sums of the blocked elimination
+  Workspace<float> float_ws_;         // allocated on first use (reserve or effective)
+  Workspace<double> double_ws_;       // likewise
+  std::size_t stack_size_ = 1;        // elements of the update stack
   int max_front_ = 0;
   double flops_ = 0.0;
+  double rounding_chain_ = 0.0;
 };
 
 }  // namespace xbarmc::circuit

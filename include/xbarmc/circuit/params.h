@@ -18,6 +18,14 @@ enum class Solver {
   FirstOrder  //!< O(rows*cols) first-order correction in the wire resistances
 };
 
+//! Arithmetic of the exact solve when the engine asks for a float G_eff.
+//! Callers that pass double matrices (tests, SPICE export) always get double.
+enum class Precision {
+  Float,  //!< single precision (the elimination is subtraction-free, so each entry keeps a small
+          //!< relative error)
+  Double  //!< double precision
+};
+
 //! Resistances of the tile's wiring. All in ohm, all >= 0; zero means an ideal wire.
 struct CircuitParams {
   double r_wire_row_ohm = 0.0;    //!< per cell-to-cell segment along a row (input line), ohm
@@ -25,12 +33,16 @@ struct CircuitParams {
   double r_driver_ohm = 0.0;      //!< at each row input, between source and row node (i,0), ohm
   double r_sense_ohm = 0.0;       //!< at each column output, into the virtual ground, ohm
   Solver solver = Solver::Exact;  //!< exact or first-order mode
+  //! Arithmetic of the exact solve on the engine's (float) path; the first-order mode is
+  //! always computed in double.
+  Precision precision = Precision::Float;
   //! True when every resistance is zero: G_eff = G and no solve is needed.
   [[nodiscard]] bool ideal() const;
 };
 
 //! Reads the "/circuit" object: r_wire_row_ohm, r_wire_col_ohm, r_driver_ohm,
-//! r_sense_ohm (all >= 0, default 0), solver ("exact" | "first_order"), and the
+//! r_sense_ohm (all >= 0, default 0), solver ("exact" | "first_order"), precision
+//! ("float" | "double", default "float"), and the
 //! shortcut r_wire_ohm that sets both wire resistances (an error together with
 //! either of them). Calls node.finish().
 void parse_circuit(config::Node& node, CircuitParams& p);

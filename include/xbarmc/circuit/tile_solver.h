@@ -16,6 +16,8 @@ class Multifrontal;
 //! symbolic analysis and all scratch; effective() allocates nothing itself.
 //! Checked with a malloc probe: none up to 128x128; from 256x256 on, Eigen's
 //! matrix-product kernels allocate packing buffers (32 malloc calls per solve).
+//! The double variant allocates its workspace on its first call when
+//! params().precision is float.
 //! Not thread-safe: one solver per thread.
 class TileSolver {
  public:
@@ -31,10 +33,11 @@ class TileSolver {
   //! g_uS: device conductances [rows x cols] (row i = input line i, column j =
   //! output line j), uS. geff_uS: effective matrix [rows x cols], uS, such that
   //! I_out[j] = sum_i geff(i,j) V_in[i]. g_uS and geff_uS must not overlap.
-  //! Ideal params copy g; Solver::FirstOrder gives first_order_effective().
+  //! Ideal params copy g; Solver::FirstOrder gives first_order_effective(); the exact
+  //! solve runs in params().precision.
   void effective(const Eigen::Ref<const Eigen::MatrixXf>& g_uS,
                  Eigen::Ref<Eigen::MatrixXf> geff_uS);
-  //! Double-precision variant (tests, SPICE export).
+  //! Double-precision variant (tests, SPICE export): always eliminates in double.
   void effective(const Eigen::Ref<const Eigen::MatrixXd>& g_uS,
                  Eigen::Ref<Eigen::MatrixXd> geff_uS);
 

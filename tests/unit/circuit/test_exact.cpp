@@ -19,17 +19,9 @@ namespace xbarmc::circuit {
 namespace {
 
 using test::max_rel_error;
+using test::params;
 using test::random_tile;
 using test::rel_error;
-
-CircuitParams params(double row, double col, double drv, double sense) {
-  CircuitParams p;
-  p.r_wire_row_ohm = row;
-  p.r_wire_col_ohm = col;
-  p.r_driver_ohm = drv;
-  p.r_sense_ohm = sense;
-  return p;
-}
 
 Eigen::MatrixXd exact(const Eigen::MatrixXd& g, const CircuitParams& p) {
   TileSolver s(static_cast<int>(g.rows()), static_cast<int>(g.cols()), p);
@@ -129,8 +121,10 @@ TEST(Exact, BlockedEliminationMatchesDenseSolve) {
 }
 
 TEST(Exact, FloatVariantAgreesWithDouble) {
+  // Float in and out, eliminated in double (the float elimination: test_precision.cpp).
   const Eigen::MatrixXd g = random_tile(16, 12, 5);
-  const CircuitParams p = params(2, 2, 10, 10);
+  CircuitParams p = params(2, 2, 10, 10);
+  p.precision = Precision::Double;
   TileSolver s(16, 12, p);
   Eigen::MatrixXd outd(16, 12);
   s.effective(g, outd);

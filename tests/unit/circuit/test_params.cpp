@@ -36,18 +36,20 @@ TEST(CircuitParams, DefaultsAreIdealAndExact) {
   EXPECT_TRUE(r.issues.empty());
   EXPECT_TRUE(r.p.ideal());
   EXPECT_EQ(r.p.solver, Solver::Exact);
+  EXPECT_EQ(r.p.precision, Precision::Float);
 }
 
 TEST(CircuitParams, ReadsEveryKey) {
   const Parsed r = parse(
       R"({"r_wire_row_ohm": 1.5, "r_wire_col_ohm": 2.5, "r_driver_ohm": 100,
-          "r_sense_ohm": 50, "solver": "first_order"})");
+          "r_sense_ohm": 50, "solver": "first_order", "precision": "double"})");
   EXPECT_TRUE(r.issues.empty());
   EXPECT_EQ(r.p.r_wire_row_ohm, 1.5);
   EXPECT_EQ(r.p.r_wire_col_ohm, 2.5);
   EXPECT_EQ(r.p.r_driver_ohm, 100.0);
   EXPECT_EQ(r.p.r_sense_ohm, 50.0);
   EXPECT_EQ(r.p.solver, Solver::FirstOrder);
+  EXPECT_EQ(r.p.precision, Precision::Double);
   EXPECT_FALSE(r.p.ideal());
 }
 
@@ -65,6 +67,8 @@ TEST(CircuitParams, ReportsBadValuesWithPointers) {
   EXPECT_TRUE(has_issue(neg, "/circuit/r_sense_ohm", ">= 0"));
   const Parsed solver = parse(R"({"solver": "spice"})");
   EXPECT_TRUE(has_issue(solver, "/circuit/solver", ""));
+  const Parsed precision = parse(R"({"precision": "half"})");
+  EXPECT_TRUE(has_issue(precision, "/circuit/precision", "float"));
   const Parsed typo = parse(R"({"r_wire_rows_ohm": 1})");
   EXPECT_TRUE(has_issue(typo, "/circuit/r_wire_rows_ohm", "r_wire_row_ohm"));
 }

@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 
+#include "xbarmc/circuit/params.h"
 #include "xbarmc/rng.h"
 
 namespace xbarmc::circuit::test {
@@ -16,6 +17,18 @@ inline Eigen::MatrixXd random_tile(int rows, int cols, std::uint64_t seed, doubl
   for (int j = 0; j < cols; ++j)
     for (int i = 0; i < rows; ++i) g(i, j) = lo_uS + (hi_uS - lo_uS) * rng.uniform01();
   return g;
+}
+
+//! Resistances in ohm (row wire, column wire, driver, sense) and the exact solve's precision.
+inline CircuitParams params(double row, double col, double drv, double sense,
+                            Precision prec = CircuitParams{}.precision) {
+  CircuitParams p;
+  p.r_wire_row_ohm = row;
+  p.r_wire_col_ohm = col;
+  p.r_driver_ohm = drv;
+  p.r_sense_ohm = sense;
+  p.precision = prec;
+  return p;
 }
 
 //! Frobenius-norm relative error of `x` against `ref`.
