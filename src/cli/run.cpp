@@ -119,6 +119,16 @@ void run(const RunArgs& a) {
   options.threads = a.threads;
   options.quiet = a.quiet;
   const dist::DistOutcome o = dist::run_distributed(study, net, test, options);
+  if (o.nonfinite_limit)
+    throw engine::NumericalFaultError(
+        (engine::nonfinite_limit_exceeded(study.monte_carlo, o.nonfinite, o.evaluated_items)
+             ? engine::nonfinite_limit_message(study.monte_carlo, o.nonfinite, o.evaluated_items)
+             : std::string("another MPI rank passed the non-finite limits "
+                           "(/monte_carlo/max_nonfinite, /monte_carlo/max_nonfinite_fraction)")) +
+        "; " + study.output_path + " holds the completed work items" +
+        (o.complete ? "" : " (partial)") +
+        "; check the device and circuit parameters (an extreme sigma?) or raise the limits, "
+        "then continue with --resume");
   if (o.interrupted)
     throw InterruptedError(
         (dist::InterruptGuard::requested()
@@ -133,6 +143,9 @@ void run(const RunArgs& a) {
   } else {
     std::cout << io::summary_table(io::read_summary(study.output_path));
     if (o.skipped > 0) std::cout << o.skipped << " work items resumed from the file\n";
+    if (o.nonfinite > 0)
+      std::cout << o.nonfinite
+                << " work items gave non-finite outputs (status 2, left out of the statistics)\n";
   }
   std::cout << "wall time " << o.timings.setup_s + o.timings.monte_carlo_s << " s\n";
   std::cout << "results: " << study.output_path << "\n";
@@ -145,6 +158,8 @@ void run_guarded(const RunArgs& a) {
   try {
     run(a);
   } catch (const InterruptedError&) {
+    throw;
+  } catch (const engine::NumericalFaultError&) {  // collective, like an interruption
     throw;
   } catch (const Error& e) {
     if (comm.size() <= 1) throw;

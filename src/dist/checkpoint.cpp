@@ -6,8 +6,15 @@ namespace xbarmc::dist {
 
 std::string config_difference(const std::string& config_a, const std::string& config_b) {
   config::Json a = config::Json::parse(config_a), b = config::Json::parse(config_b);
-  for (config::Json* j : {&a, &b})
+  // Where the file is written and when a run gives up on non-finite outputs do not change
+  // what any work item holds: a run stopped by those limits may resume with higher ones.
+  for (config::Json* j : {&a, &b}) {
     if (j->contains("output") && (*j)["output"].is_object()) (*j)["output"].erase("path");
+    if (j->contains("monte_carlo") && (*j)["monte_carlo"].is_object()) {
+      (*j)["monte_carlo"].erase("max_nonfinite");
+      (*j)["monte_carlo"].erase("max_nonfinite_fraction");
+    }
+  }
   const config::Json patch = config::Json::diff(a, b);
   if (patch.empty()) return "";
   return patch.front().value("path", std::string("/"));

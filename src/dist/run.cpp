@@ -69,7 +69,8 @@ DistOutcome run_distributed(const engine::Study& study, const nn::Network& net,
       try {
         io::write_results(out, meta, snapshot, wopts);
       } catch (const IoError& e) {  // the run goes on; the final write reports a lasting problem
-        std::cerr << "xbarmc: warning: checkpoint not written: " << e.what() << "\n";
+        std::cerr << "xbarmc: warning: checkpoint not written (the run goes on): " << e.what()
+                  << "\n";
       }
     };
   } else if (options.checkpoint_s > 0 && comm.rank() == 0) {
@@ -83,6 +84,9 @@ DistOutcome run_distributed(const engine::Study& study, const nn::Network& net,
     for (std::size_t rank = 1; rank < gathered.size(); ++rank) unpack_items(gathered[rank], r);
   }
   outcome.interrupted = comm.any(r.interrupted);
+  outcome.nonfinite_limit = comm.any(r.nonfinite_limit);
+  outcome.nonfinite = r.nonfinite;
+  outcome.evaluated_items = r.evaluated_items;
   outcome.timings = r.timings;
   if (comm.rank() == 0) {
     io::write_results(out, meta, r, wopts);

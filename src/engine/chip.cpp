@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #if defined(__AVX512F__)
@@ -161,6 +162,12 @@ void Chip::effective_conductance(TileState& ts, bool /*reference*/) {
   }
   const auto t0 = Clock::now();
   ts.geff_uS.resize(ts.g_uS.rows(), ts.g_uS.cols());
+  // A non-finite conductance (e.g. an extreme sigma) is a numerical fault of this instance,
+  // not a solver input error: NaN outputs give it status NonFinite (docs/reliability.md).
+  if (!ts.g_uS.allFinite()) {
+    ts.geff_uS.setConstant(std::numeric_limits<float>::quiet_NaN());
+    return;
+  }
   solver_for(static_cast<int>(ts.g_uS.rows()), static_cast<int>(ts.g_uS.cols()))
       .effective(ts.g_uS, ts.geff_uS);
   circuit_s_ += seconds_since(t0);

@@ -12,9 +12,11 @@
 #include <exception>
 #include <mutex>
 #include <numeric>
+#include <sstream>
 #include <thread>
 
 #include "xbarmc/engine/chip.h"
+#include "xbarmc/engine/parallel_for.h"
 #include "xbarmc/engine/point_setup.h"
 #include "xbarmc/engine/progress.h"
 #include "xbarmc/error.h"
@@ -248,6 +250,22 @@ class Checkpointer {
 
 }  // namespace
 
+bool nonfinite_limit_exceeded(const MonteCarloParams& mc, std::uint64_t nonfinite,
+                              std::uint64_t items) {
+  return nonfinite > mc.max_nonfinite &&
+         static_cast<double>(nonfinite) > mc.max_nonfinite_fraction * static_cast<double>(items);
+}
+
+std::string nonfinite_limit_message(const MonteCarloParams& mc, std::uint64_t nonfinite,
+                                    std::uint64_t items) {
+  std::ostringstream os;
+  os << nonfinite << " instances gave non-finite outputs (NaN or Inf), more than both limits: "
+     << "/monte_carlo/max_nonfinite = " << mc.max_nonfinite
+     << " and /monte_carlo/max_nonfinite_fraction = " << mc.max_nonfinite_fraction << " of the "
+     << items << " work items of this run; stopped";
+  return os.str();
+}
+
 StudyResults run_study(const Study& study, const nn::Network& net, const data::Dataset& test,
                        const RunOptions& options) {
   const auto t_setup = Clock::now();
@@ -273,7 +291,7 @@ StudyResults run_study(const Study& study, const nn::Network& net, const data::D
   std::vector<PointSetup> setups(n_points);
   r.points.resize(n_points);
   tbb::enumerable_thread_specific<Worker> workers;
-  tbb::parallel_for(std::size_t{0}, n_points, [&](std::size_t p) {
+  parallel_for_index(n_points, [&](std::size_t p) {
     setups[p] = prepare_point(net, study.points[p], in.probe);
     PointResults& pr = r.points[p];
     pr.accuracy.assign(mc.instances * per_instance, std::nanf(""));
@@ -298,11 +316,14 @@ StudyResults run_study(const Study& study, const nn::Network& net, const data::D
       if (r.points[p].status[i] != static_cast<std::uint8_t>(InstanceStatus::NotRun))
         item_done[item_index(p, i, mc.instances)].store(1, std::memory_order_relaxed);
   std::atomic<bool> stopped{false};
+  std::atomic<std::uint64_t> nonfinite{0};
+  std::atomic<bool> nonfinite_stop{false};
   const auto t_mc = Clock::now();
   {
     Checkpointer checkpointer(options, r, item_done);
     Progress progress(items.size(), options.quiet);
-    tbb::parallel_for(std::size_t{0}, items.size(), [&](std::size_t k) {
+    parallel_for_index(items.size(), [&](std::size_t k) {
+      if (nonfinite_stop.load(std::memory_order_relaxed)) return;
       if (options.stop_requested && options.stop_requested()) {
         stopped.store(true, std::memory_order_relaxed);
         return;
@@ -327,11 +348,16 @@ StudyResults run_study(const Study& study, const nn::Network& net, const data::D
       pr.status[i] =
           static_cast<std::uint8_t>(finite ? InstanceStatus::Ok : InstanceStatus::NonFinite);
       item_done[items[k]].store(1, std::memory_order_release);
+      if (!finite && nonfinite_limit_exceeded(mc, nonfinite.fetch_add(1) + 1, items.size()))
+        nonfinite_stop.store(true, std::memory_order_relaxed);
       progress.tick();
     });
     checkpointer.rethrow();
   }
   r.interrupted = stopped.load();
+  r.nonfinite = nonfinite.load();
+  r.evaluated_items = items.size();
+  r.nonfinite_limit = nonfinite_stop.load();
   r.timings.monte_carlo_s = seconds_since(t_mc);
   for (auto& w : workers) {
     r.timings.device_s += w.chip.device_seconds();

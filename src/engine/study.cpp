@@ -33,6 +33,8 @@ void parse_monte_carlo(Node n, MonteCarloParams& p) {
   n.get("test_limit", p.test_limit);
   n.get("batch_size", p.batch_size, Range::between(1, 1e6));
   n.get("probe_size", p.probe_size, Range::between(1, 1e5));
+  n.get("max_nonfinite", p.max_nonfinite, Range::between(0, 1e15));
+  n.get("max_nonfinite_fraction", p.max_nonfinite_fraction, Range::unit());
   n.finish();
 }
 

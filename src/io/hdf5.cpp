@@ -74,8 +74,28 @@ std::vector<hsize_t> space_shape(hid_t space) {
   return dims;
 }
 
+//! The operating system's error text recorded on the current HDF5 error stack by the file
+//! driver (sec2: "... errno = 28, error message = 'No space left on device' ..."), or "".
+std::string system_error_on_stack() {
+  std::string text;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+        const std::string desc = e->desc != nullptr ? e->desc : "";
+        const std::string key = "error message = '";
+        const auto at = desc.find(key);
+        if (at == std::string::npos) return 0;
+        const auto end = desc.find('\'', at + key.size());
+        *static_cast<std::string*>(out) = desc.substr(at + key.size(), end - at - key.size());
+        return 1;  // the innermost one is enough
+      },
+      &text);
+  return text;
+}
+
 [[noreturn]] void fail(const std::string& where, const std::string& what) {
-  throw IoError(where + ": " + what);
+  const std::string os_error = system_error_on_stack();
+  throw IoError(where + ": " + what + (os_error.empty() ? "" : " (" + os_error + ")"));
 }
 
 }  // namespace
@@ -97,12 +117,14 @@ void Handle::reset() {
 
 // ---------------------------------------------------------------- File
 File File::create(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // per thread in a thread-safe libhdf5
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (id < 0) fail(path, "cannot create HDF5 file (check the folder exists and is writable)");
   return File(Handle(id, H5Fclose), path);
 }
 
 File File::open(const std::string& path, Mode mode) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (!is_hdf5(path)) {
     if (FILE* f = std::fopen(path.c_str(), "rb")) {
       std::fclose(f);

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
 #include "xbarmc/error.h"
 #include "xbarmc/io/hdf5.h"
@@ -41,6 +43,61 @@ void fsync_path(const std::string& path, bool directory) {
   const int err = errno;
   ::close(fd);
   if (rc != 0) throw IoError(path + ": fsync failed: " + std::strerror(err));
+}
+
+//! An HDF5 file built in memory (core driver, no backing store): libhdf5 never sees an I/O
+//! error, so a full disk cannot leave it with a half-closed file (it did: cascading errors
+//! and a crash at exit); the bytes are written by write_bytes with plain POSIX calls.
+class InMemoryFile {
+ public:
+  explicit InMemoryFile(const std::string& name) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // the error stack is per thread
+    const h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    if (!fapl.valid() || H5Pset_fapl_core(fapl.id(), 1 << 20, 0) < 0)
+      throw IoError(name + ": cannot set up an in-memory HDF5 file");
+    file_ = h5::Handle(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id()), H5Fclose);
+    if (!file_.valid()) throw IoError(name + ": cannot create an in-memory HDF5 file");
+    root_.emplace(h5::Handle(H5Gopen2(file_.id(), "/", H5P_DEFAULT), H5Gclose), name, "/");
+  }
+  h5::Group& root() { return *root_; }
+  //! The complete file's bytes (call after everything was written).
+  std::vector<char> image() {
+    const std::string& name = root_->file();
+    if (H5Fflush(file_.id(), H5F_SCOPE_GLOBAL) < 0) throw IoError(name + ": flush failed");
+    const ssize_t size = H5Fget_file_image(file_.id(), nullptr, 0);
+    std::vector<char> bytes(size > 0 ? static_cast<std::size_t>(size) : 0);
+    if (size <= 0 || H5Fget_file_image(file_.id(), bytes.data(), bytes.size()) != size)
+      throw IoError(name + ": cannot take the in-memory HDF5 file image");
+    return bytes;
+  }
+
+ private:
+  h5::Handle file_;
+  std::optional<h5::Group> root_;  // closed before file_
+};
+
+//! Writes `bytes` to a new file `path` and flushes it to disk (fsync); IoError naming the
+//! path and the system's error text (ENOSPC, EACCES, EFBIG, ...) otherwise.
+void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw IoError(path + ": cannot create the file: " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      throw IoError(path + ": cannot write the file (" + std::to_string(done) + " of " +
+                    std::to_string(bytes.size()) + " bytes written): " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  if (::close(fd) != 0 || rc != 0)
+    throw IoError(path +
+                  ": cannot flush the file to disk: " + std::strerror(rc != 0 ? err : errno));
 }
 
 bool all_done(const engine::StudyResults& r) {
@@ -140,11 +197,14 @@ void write_results(const std::string& path, const ResultsMeta& meta, const engin
   const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   if (!fs::is_directory(dir))
     throw IoError(path + ": output folder " + dir.string() + " does not exist");
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  static std::atomic<std::uint64_t> writes{0};  // a unique name per write of this process
+  const std::string tmp =
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(writes.fetch_add(1));
   try {
+    std::vector<char> image;
     {
-      h5::File f = h5::File::create(tmp);
-      h5::Group root = f.root();
+      InMemoryFile f(tmp);
+      h5::Group& root = f.root();
       root.write_attr("filetype", "xbarmc-results");
       root.write_attr("format_version",
                       std::vector<std::int32_t>{RESULTS_FORMAT_MAJOR, RESULTS_FORMAT_MINOR});
@@ -208,16 +268,27 @@ void write_results(const std::string& path, const ResultsMeta& meta, const engin
       }
       const bool complete = options.shard_count == 0 && all_done(r);
       root.write_attr("complete", static_cast<std::uint8_t>(complete ? 1 : 0));
-      f.close();
+      image = f.image();
     }
-    fsync_path(tmp, false);
-    fs::rename(tmp, target);
-    fsync_path(dir.string(), true);
+    write_bytes(tmp, image);
+    std::error_code rename_error;
+    fs::rename(tmp, target, rename_error);
+    if (rename_error)
+      throw IoError(path + ": cannot rename " + tmp + " into place: " + rename_error.message());
+  } catch (const IoError& e) {
+    // Disk full, permission, file size limit...: the file at `path`, if any, is untouched
+    // (the new content only ever lived in `tmp`), e.g. the last checkpoint of a run.
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw IoError(std::string(e.what()) + "; " +
+                  (fs::exists(target, ec) ? path + " keeps its previous content"
+                                          : "nothing was written to " + path));
   } catch (...) {
     std::error_code ec;
     fs::remove(tmp, ec);
     throw;
   }
+  fsync_path(dir.string(), true);  // the rename itself reaches the disk
 }
 
 }  // namespace xbarmc::io

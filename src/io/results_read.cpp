@@ -110,6 +110,8 @@ ResultsSummary read_summary(const std::string& path) {
   h5::Group points = root.open_group("points");
   for (std::size_t p = 0; points.exists(std::to_string(p)); ++p) {
     h5::Group g = points.open_group(std::to_string(p));
+    for (std::uint8_t st : read_sized<std::uint8_t>(g, "status", out.instances, path))
+      out.nonfinite += st == static_cast<std::uint8_t>(engine::InstanceStatus::NonFinite) ? 1 : 0;
     h5::Group s = g.open_group("summary");
     const auto n = s.read<std::int64_t>("n");
     const auto mean = s.read<double>("mean"), sd = s.read<double>("std"),

@@ -32,6 +32,10 @@ std::string summary_table(const ResultsSummary& s) {
   os << "study " << s.name << (s.complete ? "" : "  [INCOMPLETE]") << ": " << s.instances
      << " instances per point, software accuracy " << fmt("%.2f %%", 100 * s.software_accuracy)
      << "\n";
+  if (s.nonfinite > 0)
+    os << s.nonfinite
+       << " instances gave non-finite outputs (NaN or Inf; status 2) and are left out of the "
+          "statistics\n";
   if (s.rows.empty()) return os.str();
   os << "accuracy in %; yield = fraction of chips with accuracy >= threshold, "
      << fmt("%.0f %%", 100 * s.confidence) << " Clopper-Pearson interval\n";
@@ -57,6 +61,7 @@ std::string summary_json(const ResultsSummary& s) {
   j["name"] = s.name;
   j["complete"] = s.complete;
   j["instances"] = s.instances;
+  j["nonfinite_instances"] = s.nonfinite;
   j["software_accuracy"] = s.software_accuracy;
   j["confidence"] = s.confidence;
   j["quantile_levels"] =

@@ -12,7 +12,8 @@
 namespace xbarmc::dist {
 
 //! JSON pointer of the first difference between two resolved configs, ignoring /output/path
-//! (where a file is written is not part of what it holds); "" when they are equal.
+//! and /monte_carlo/max_nonfinite{,_fraction} (where a file is written and when a run gives
+//! up are not part of what it holds); "" when they are equal.
 std::string config_difference(const std::string& config_a, const std::string& config_b);
 
 //! Reads `path` for --resume of the study described by `meta`, run as `shard` (count 1 = not a

@@ -24,12 +24,16 @@ struct DistOptions {
 
 //! What happened, as seen by this rank.
 struct DistOutcome {
-  bool wrote = false;         //!< this rank wrote the output file
-  bool complete = false;      //!< every item of the run's block is done
-  bool interrupted = false;   //!< stopped by a signal (the output holds the completed items)
-  std::uint64_t ran = 0;      //!< items evaluated by the whole run now
-  std::uint64_t skipped = 0;  //!< items found done in the output file (resume)
-  engine::Timings timings;    //!< rank 0's timings
+  bool wrote = false;        //!< this rank wrote the output file
+  bool complete = false;     //!< every item of the run's block is done
+  bool interrupted = false;  //!< stopped by a signal (the output holds the completed items)
+  //! Some rank passed the non-finite limits (engine::StudyResults::nonfinite_limit).
+  bool nonfinite_limit = false;
+  std::uint64_t nonfinite = 0;        //!< this rank's non-finite work items of this run
+  std::uint64_t evaluated_items = 0;  //!< this rank's work items of this run
+  std::uint64_t ran = 0;              //!< items evaluated by the whole run now
+  std::uint64_t skipped = 0;          //!< items found done in the output file (resume)
+  engine::Timings timings;            //!< rank 0's timings
 };
 
 //! Runs `study` into `study.output_path` (rank 0 writes; shard files carry shard attributes).

@@ -12,6 +12,7 @@
 
 #include "xbarmc/data/dataset.h"
 #include "xbarmc/engine/study.h"
+#include "xbarmc/error.h"
 #include "xbarmc/nn/network.h"
 
 namespace xbarmc::engine {
@@ -77,13 +78,41 @@ struct StudyResults {
   std::vector<PointResults> points;
   Timings timings;
   bool interrupted = false;  //!< stopped by `RunOptions::stop_requested` before every item ran
+  //! Work items this call evaluated whose outputs were not finite (status NonFinite).
+  std::uint64_t nonfinite = 0;
+  std::uint64_t evaluated_items = 0;  //!< work items this call was asked to evaluate
+  //! `nonfinite` exceeded both limits of MonteCarloParams (max_nonfinite and
+  //! max_nonfinite_fraction of `evaluated_items`): no further item started after that.
+  bool nonfinite_limit = false;
 };
+
+//! Whether `nonfinite` non-finite instances out of a run of `items` work items exceed both
+//! limits of `mc`: nonfinite > max_nonfinite and nonfinite > max_nonfinite_fraction * items.
+bool nonfinite_limit_exceeded(const MonteCarloParams& mc, std::uint64_t nonfinite,
+                              std::uint64_t items);
+
+//! The message of a run stopped by the non-finite limit: the count, both limits with their
+//! config pointers, and where the partial results are.
+std::string nonfinite_limit_message(const MonteCarloParams& mc, std::uint64_t nonfinite,
+                                    std::uint64_t items);
 
 //! Global index of work item (point, instance): point-major, point * instances + instance.
 inline std::uint64_t item_index(std::size_t point, std::uint64_t instance,
                                 std::uint64_t instances) {
   return static_cast<std::uint64_t>(point) * instances + instance;
 }
+
+//! Exit code of a run stopped by the non-finite limits (docs/reliability.md).
+inline constexpr int NUMERICAL_FAULT_EXIT_CODE = 4;
+
+//! Too many instances gave non-finite outputs; the completed work was saved (partial file).
+class NumericalFaultError : public Error {
+ public:
+  using Error::Error;
+  [[nodiscard]] ExitCode exit_code() const override {
+    return static_cast<ExitCode>(NUMERICAL_FAULT_EXIT_CODE);
+  }
+};
 
 //! Runs a study on `net` and `test` (already limited to the samples to evaluate).
 StudyResults run_study(const Study& study, const nn::Network& net, const data::Dataset& test,

@@ -32,6 +32,10 @@ struct MonteCarloParams {
   std::uint64_t test_limit = 0;         //!< evaluate only the first N test samples (0 = all)
   std::uint64_t batch_size = 500;       //!< test samples per forward batch
   std::uint64_t probe_size = 64;        //!< samples of the fixed probe batch for per-layer error
+  //! The run stops when the count of instances with non-finite outputs exceeds both this
+  //! count and `max_nonfinite_fraction` of the work items the run evaluates (docs/reliability.md).
+  std::uint64_t max_nonfinite = 100;
+  double max_nonfinite_fraction = 0.1;  //!< see `max_nonfinite`; 1 = never stop
 };
 
 //! How yield thresholds are read.

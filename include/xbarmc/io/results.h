@@ -88,6 +88,9 @@ struct ResultsSummary {
   std::uint64_t instances = 0;
   double confidence = 0;
   std::vector<SummaryRow> rows;
+  //! Instances (over all points) whose outputs were NaN/Inf (status NonFinite); they are left
+  //! out of the statistics.
+  std::uint64_t nonfinite = 0;
 };
 
 //! Reads the summary of a results file; IoError on a wrong file type or format version.
