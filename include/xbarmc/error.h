@@ -11,10 +11,11 @@ namespace xbarmc {
 
 //! Process exit codes of the `xbarmc` executable.
 enum class ExitCode : int {
-  Ok = 0,          //!< success
-  Usage = 1,       //!< command-line or configuration error
-  Io = 2,          //!< input/output error (missing, unreadable, corrupt or unwritable file)
-  Interrupted = 3  //!< interrupted by a signal; the output is partial and resumable
+  Ok = 0,             //!< success
+  Usage = 1,          //!< command-line or configuration error
+  Io = 2,             //!< input/output error (missing, unreadable, corrupt or unwritable file)
+  Interrupted = 3,    //!< interrupted by a signal; the output is partial and resumable
+  NumericalFault = 4  //!< stopped by the non-finite limits; the output is partial and resumable
 };
 
 //! Base class of all xbarmc errors.

@@ -2,6 +2,7 @@
 
 #include "xbarmc/error.h"
 #include "xbarmc/nn/ops.h"
+#include "xbarmc/nn/overloaded.h"
 
 namespace xbarmc::nn {
 
@@ -16,13 +17,6 @@ std::string TensorShape::str() const {
 }
 
 namespace {
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 TensorShape pooled(const TensorShape& in, std::size_t size, std::size_t stride,
                    const std::string& where, const char* what) {
   if (!in.spatial)

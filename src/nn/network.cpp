@@ -8,17 +8,11 @@
 #include "xbarmc/data/dataset.h"
 #include "xbarmc/error.h"
 #include "xbarmc/nn/ops.h"
+#include "xbarmc/nn/overloaded.h"
 
 namespace xbarmc::nn {
 
 namespace {
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 void check_finite(const Eigen::MatrixXf& m, const std::string& what) {
   if (!m.allFinite()) throw InputError(what + " holds NaN or Inf values");
 }

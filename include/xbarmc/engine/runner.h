@@ -102,16 +102,11 @@ inline std::uint64_t item_index(std::size_t point, std::uint64_t instance,
   return static_cast<std::uint64_t>(point) * instances + instance;
 }
 
-//! Exit code of a run stopped by the non-finite limits (docs/reliability.md).
-inline constexpr int NUMERICAL_FAULT_EXIT_CODE = 4;
-
 //! Too many instances gave non-finite outputs; the completed work was saved (partial file).
 class NumericalFaultError : public Error {
  public:
   using Error::Error;
-  [[nodiscard]] ExitCode exit_code() const override {
-    return static_cast<ExitCode>(NUMERICAL_FAULT_EXIT_CODE);
-  }
+  [[nodiscard]] ExitCode exit_code() const override { return ExitCode::NumericalFault; }
 };
 
 //! Runs a study on `net` and `test` (already limited to the samples to evaluate).
