@@ -13,6 +13,10 @@
 #include <cstring>
 #include <type_traits>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "xbarmc/error.h"
 
 namespace xbarmc::circuit {
@@ -78,6 +82,60 @@ void eliminate_unblocked(Scalar* w, int f, int ld, int e) {
         for (int t = 0; t < V; ++t) colc[j0 + t] += a * colk[j0 + t];
     }
   }
+}
+
+// dst[t] += src[t] for t < len (a run of the extend-add, often shorter than a
+// vector): with AVX-512, whole vectors and one masked vector for the remainder
+// instead of a scalar remainder loop; the same additions either way.
+template <class Scalar>
+inline void add_run(Scalar* dst, const Scalar* src, int len) {
+#if defined(__AVX512F__)
+  int t = 0;
+  if constexpr (std::is_same_v<Scalar, float>) {
+    for (; t + 16 <= len; t += 16)
+      _mm512_storeu_ps(dst + t, _mm512_add_ps(_mm512_loadu_ps(dst + t), _mm512_loadu_ps(src + t)));
+    if (t < len) {
+      const __mmask16 m = static_cast<__mmask16>((1u << (len - t)) - 1u);
+      _mm512_mask_storeu_ps(
+          dst + t, m,
+          _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + t), _mm512_maskz_loadu_ps(m, src + t)));
+    }
+  } else {
+    for (; t + 8 <= len; t += 8)
+      _mm512_storeu_pd(dst + t, _mm512_add_pd(_mm512_loadu_pd(dst + t), _mm512_loadu_pd(src + t)));
+    if (t < len) {
+      const __mmask8 m = static_cast<__mmask8>((1u << (len - t)) - 1u);
+      _mm512_mask_storeu_pd(
+          dst + t, m,
+          _mm512_add_pd(_mm512_maskz_loadu_pd(m, dst + t), _mm512_maskz_loadu_pd(m, src + t)));
+    }
+  }
+#else
+  for (int t = 0; t < len; ++t) dst[t] += src[t];
+#endif
+}
+
+// dst[t] = src[t] for t < len, likewise (short runs: no call to memcpy).
+template <class Scalar>
+inline void copy_run(Scalar* dst, const Scalar* src, int len) {
+#if defined(__AVX512F__)
+  int t = 0;
+  if constexpr (std::is_same_v<Scalar, float>) {
+    for (; t + 16 <= len; t += 16) _mm512_storeu_ps(dst + t, _mm512_loadu_ps(src + t));
+    if (t < len) {
+      const __mmask16 m = static_cast<__mmask16>((1u << (len - t)) - 1u);
+      _mm512_mask_storeu_ps(dst + t, m, _mm512_maskz_loadu_ps(m, src + t));
+    }
+  } else {
+    for (; t + 8 <= len; t += 8) _mm512_storeu_pd(dst + t, _mm512_loadu_pd(src + t));
+    if (t < len) {
+      const __mmask8 m = static_cast<__mmask8>((1u << (len - t)) - 1u);
+      _mm512_mask_storeu_pd(dst + t, m, _mm512_maskz_loadu_pd(m, src + t));
+    }
+  }
+#else
+  std::memcpy(dst, src, sizeof(Scalar) * static_cast<std::size_t>(len));
+#endif
 }
 
 // One 64-byte vector of Scalar (GCC/Clang vector extension).
@@ -260,7 +318,7 @@ void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
           const int len = runs[r].p0 + runs[r].len - start;
           Scalar* dst = wcol + runs[r].a0 + (start - runs[r].p0);
           const Scalar* src = ucol + start;
-          for (int t = 0; t < len; ++t) dst[t] += src[t];
+          add_run(dst, src, len);
         }
       }
     }
@@ -277,9 +335,8 @@ void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
     const int un = fn - f.n_elim;
     Scalar* u = ws.update_stack.data() + f.update_offset;
     for (int q = 0; q + 1 < un; ++q)  // rows q+1..un-1 of column q, contiguous in the front
-      std::memcpy(u + static_cast<std::ptrdiff_t>(q) * un + q + 1,
-                  &w(f.n_elim + q + 1, f.n_elim + q),
-                  sizeof(Scalar) * static_cast<std::size_t>(un - q - 1));
+      copy_run(u + static_cast<std::ptrdiff_t>(q) * un + q + 1, &w(f.n_elim + q + 1, f.n_elim + q),
+               un - q - 1);
   }
 }
 
