@@ -138,6 +138,31 @@ inline void copy_run(Scalar* dst, const Scalar* src, int len) {
 #endif
 }
 
+// Pivot sum of eliminate_small: the sum of rows k+1..f-1 of a column whose rows
+// from f to the end of vector nv-1 are zero, given v0 = (k+1) / V, skip = k+1 -
+// v0 V and n = f-k-1. With AVX-512: the vectors v0..nv-1 (lanes of rows <= k
+// masked) summed in order, then the lanes by _mm512_reduce_add (a fixed tree).
+template <class Scalar>
+inline Scalar pivot_sum(const Scalar* col, int v0, int nv, int skip, int n) {
+#if defined(__AVX512F__)
+  (void)n;
+  if constexpr (std::is_same_v<Scalar, float>) {
+    const __mmask16 m0 = static_cast<__mmask16>(0xFFFFu << skip);
+    __m512 acc = _mm512_maskz_loadu_ps(m0, col + v0 * 16);
+    for (int v = v0 + 1; v < nv; ++v) acc = _mm512_add_ps(acc, _mm512_loadu_ps(col + v * 16));
+    return _mm512_reduce_add_ps(acc);
+  } else {
+    const __mmask8 m0 = static_cast<__mmask8>(0xFFu << skip);
+    __m512d acc = _mm512_maskz_loadu_pd(m0, col + v0 * 8);
+    for (int v = v0 + 1; v < nv; ++v) acc = _mm512_add_pd(acc, _mm512_loadu_pd(col + v * 8));
+    return _mm512_reduce_add_pd(acc);
+  }
+#else
+  (void)nv;
+  return VectorMap<Scalar>(col + v0 * kLanes<Scalar> + skip, n).sum();
+#endif
+}
+
 // One 64-byte vector of Scalar (GCC/Clang vector extension).
 template <class Scalar>
 struct Vec64;
@@ -166,10 +191,10 @@ void eliminate_small(Scalar* w, int f, int e) {
   Vec lk[NV];
   for (int k = 0; k < e; ++k) {
     Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * LD;
-    const Scalar d = VectorMap<Scalar>(colk + k + 1, f - k - 1).sum();
+    const int v0 = (k + 1) / V;
+    const Scalar d = pivot_sum(colk, v0, NV, k + 1 - v0 * V, f - k - 1);
     check_pivot(d);
     const Scalar inv = Scalar(1) / std::sqrt(d);
-    const int v0 = (k + 1) / V;
     for (int v = v0; v < NV; ++v) {
       std::memcpy(&lk[v], colk + v * V, sizeof(Vec));
       lk[v] *= inv;
