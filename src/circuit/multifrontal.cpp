@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -175,6 +176,20 @@ struct Vec64<double> {
   typedef double type __attribute__((vector_size(64)));
 };
 
+#if defined(__AVX512F__)
+// Bit t set where lane t of a 64-byte vector is nonzero.
+inline unsigned nonzero_lanes(Vec64<float>::type x) {
+  __m512 r;
+  std::memcpy(&r, &x, sizeof(r));
+  return _mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+}
+inline unsigned nonzero_lanes(Vec64<double>::type x) {
+  __m512d r;
+  std::memcpy(&r, &x, sizeof(r));
+  return _mm512_cmp_pd_mask(r, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+}
+#endif
+
 // eliminate_unblocked for a front whose leading dimension NV * kLanes is known at
 // compile time (the small fronts, where loop overhead, not arithmetic, dominates):
 // the scaled pivot column is copied to a local array, so the compiler keeps it in
@@ -200,10 +215,8 @@ void eliminate_small(Scalar* w, int f, int e) {
       lk[v] *= inv;
       std::memcpy(colk + v * V, &lk[v], sizeof(Vec));
     }
-    for (int c = k + 1; c < f; ++c) {
-      const Scalar a = colk[c];
-      if (a == Scalar(0)) continue;  // leaf fronts are sparse
-      const Vec av = Vec{} + a;
+    auto update = [&](int c) {
+      const Vec av = Vec{} + colk[c];
       Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * LD;
       for (int v = v0; v < NV; ++v) {
         Vec x;
@@ -211,7 +224,20 @@ void eliminate_small(Scalar* w, int f, int e) {
         x += av * lk[v];
         std::memcpy(colc + v * V, &x, sizeof(Vec));
       }
+    };
+    // Leaf fronts are sparse: only columns c > k with l(c,k) != 0 are updated
+    // (rows >= f are zero padding). With AVX-512 the nonzero rows of the pivot
+    // column come from one vector compare each, so no branch per column.
+#if defined(__AVX512F__)
+    for (int v = v0; v < NV; ++v) {
+      unsigned bits = nonzero_lanes(lk[v]);
+      if (v == v0) bits &= ~0u << (k + 1 - v0 * V);
+      for (; bits != 0; bits &= bits - 1) update(v * V + std::countr_zero(bits));
     }
+#else
+    for (int c = k + 1; c < f; ++c)
+      if (colk[c] != Scalar(0)) update(c);
+#endif
   }
 }
 
