@@ -9,14 +9,25 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 
+#include "xbarmc/circuit/simd_runs.h"
 #include "xbarmc/error.h"
 
 namespace xbarmc::circuit {
 
 namespace {
+
+using simd::add_run;
+using simd::copy_run;
+using simd::pivot_sum;
+using simd::Vec64;
+#if defined(__AVX512F__)
+using simd::nonzero_lanes;
+#endif
 
 template <class Scalar>
 using FrontMap = Eigen::Map<Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>, Eigen::Unaligned,
@@ -76,6 +87,91 @@ void eliminate_unblocked(Scalar* w, int f, int ld, int e) {
       for (int j0 = (c + 1) / V * V; j0 < j_end; j0 += V)
         for (int t = 0; t < V; ++t) colc[j0 + t] += a * colk[j0 + t];
     }
+  }
+}
+
+// eliminate_unblocked for a front whose leading dimension NV * kLanes is known at
+// compile time (the small fronts, where loop overhead, not arithmetic, dominates):
+// the scaled pivot column is copied to a local array, so the compiler keeps it in
+// registers across the column updates, and each column update is a fixed run of
+// whole vectors from the one holding row k+1. Every entry that is ever read (the
+// strict lower triangle) gets exactly the operations of eliminate_unblocked, so the
+// results are bitwise the same; only unread upper-triangle entries differ (the
+// scaling of whole vectors scales them too).
+template <class Scalar, int NV>
+void eliminate_small(Scalar* w, int f, int e) {
+  constexpr int V = kLanes<Scalar>;
+  constexpr int LD = NV * V;
+  using Vec = typename Vec64<Scalar>::type;
+  Vec lk[NV];
+  for (int k = 0; k < e; ++k) {
+    Scalar* colk = w + static_cast<std::ptrdiff_t>(k) * LD;
+    const int v0 = (k + 1) / V;
+    const Scalar d = pivot_sum(colk, v0, NV, k + 1 - v0 * V, f - k - 1);
+    check_pivot(d);
+    const Scalar inv = Scalar(1) / std::sqrt(d);
+    for (int v = v0; v < NV; ++v) {
+      std::memcpy(&lk[v], colk + v * V, sizeof(Vec));
+      lk[v] *= inv;
+      std::memcpy(colk + v * V, &lk[v], sizeof(Vec));
+    }
+    auto update = [&](int c) {
+      const Vec av = Vec{} + colk[c];
+      Scalar* colc = w + static_cast<std::ptrdiff_t>(c) * LD;
+      for (int v = v0; v < NV; ++v) {
+        Vec x;
+        std::memcpy(&x, colc + v * V, sizeof(Vec));
+        x += av * lk[v];
+        std::memcpy(colc + v * V, &x, sizeof(Vec));
+      }
+    };
+    // Leaf fronts are sparse: only columns c > k with l(c,k) != 0 are updated
+    // (rows >= f are zero padding). With AVX-512 the nonzero rows of the pivot
+    // column come from one vector compare each, so no branch per column.
+#if defined(__AVX512F__)
+    for (int v = v0; v < NV; ++v) {
+      unsigned bits = nonzero_lanes(lk[v]);
+      if (v == v0) bits &= ~0u << (k + 1 - v0 * V);
+      for (; bits != 0; bits &= bits - 1) update(v * V + std::countr_zero(bits));
+    }
+#else
+    for (int c = k + 1; c < f; ++c)
+      if (colk[c] != Scalar(0)) update(c);
+#endif
+  }
+}
+
+// Dispatch of eliminate_small on the number of vectors per column; false if ld is
+// too wide for it.
+template <class Scalar>
+bool eliminate_small_dispatch(Scalar* w, int f, int ld, int e) {
+  switch (ld / kLanes<Scalar>) {
+    case 1:
+      eliminate_small<Scalar, 1>(w, f, e);
+      return true;
+    case 2:
+      eliminate_small<Scalar, 2>(w, f, e);
+      return true;
+    case 3:
+      eliminate_small<Scalar, 3>(w, f, e);
+      return true;
+    case 4:
+      eliminate_small<Scalar, 4>(w, f, e);
+      return true;
+    case 5:
+      eliminate_small<Scalar, 5>(w, f, e);
+      return true;
+    case 6:
+      eliminate_small<Scalar, 6>(w, f, e);
+      return true;
+    case 7:
+      eliminate_small<Scalar, 7>(w, f, e);
+      return true;
+    case 8:
+      eliminate_small<Scalar, 8>(w, f, e);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -173,7 +269,7 @@ void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
           const int len = runs[r].p0 + runs[r].len - start;
           Scalar* dst = wcol + runs[r].a0 + (start - runs[r].p0);
           const Scalar* src = ucol + start;
-          for (int t = 0; t < len; ++t) dst[t] += src[t];
+          add_run(dst, src, len);
         }
       }
     }
@@ -181,16 +277,17 @@ void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
       const Scalar g = s.i >= 0 ? static_cast<Scalar>(g_uS(s.i, s.j)) : static_cast<Scalar>(s.g_uS);
       w(std::max(s.a, s.b), std::min(s.a, s.b)) += g;
     }
-    if (fn < opt_.blocked_min_order)
-      eliminate_unblocked(work, fn, ld, f.n_elim);
-    else
+    if (fn < opt_.blocked_min_order) {
+      if (!eliminate_small_dispatch(work, fn, ld, f.n_elim))
+        eliminate_unblocked(work, fn, ld, f.n_elim);
+    } else
       eliminate_blocked(work, fn, ld, f.n_elim, opt_.panel, ws.panel_sums.data());
     if (&f == &fronts_.back()) break;  // the root's update stays in the front buffer
     const int un = fn - f.n_elim;
     Scalar* u = ws.update_stack.data() + f.update_offset;
-    for (int q = 0; q < un; ++q)
-      for (int p = q + 1; p < un; ++p)
-        u[static_cast<std::ptrdiff_t>(q) * un + p] = w(f.n_elim + p, f.n_elim + q);
+    for (int q = 0; q + 1 < un; ++q)  // rows q+1..un-1 of column q, contiguous in the front
+      copy_run(u + static_cast<std::ptrdiff_t>(q) * un + q + 1, &w(f.n_elim + q + 1, f.n_elim + q),
+               un - q - 1);
   }
 }
 
