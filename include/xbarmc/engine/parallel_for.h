@@ -6,6 +6,13 @@
 
 #include <cstddef>
 
+// GCC defines __SANITIZE_THREAD__ under -fsanitize=thread; clang 14 only answers __has_feature.
+#if !defined(__SANITIZE_THREAD__) && defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define __SANITIZE_THREAD__ 1
+#endif
+#endif
+
 #if defined(__SANITIZE_THREAD__)
 extern "C" void __tsan_acquire(void* addr);
 extern "C" void __tsan_release(void* addr);
