@@ -20,13 +20,14 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "io_faults.sh: FAIL: $*" >&2; exit 1; }
 cc -shared -fPIC -O1 -o "$tmp/io_faults.so" tests/faults/io_faults.c -ldl
 cfg=tests/regression/rram_small/config.json
-# One thread and 2 x 4 work items (0.2-0.5 s each): checkpoints every 0.2 s see several.
-args=(--instances 4 --test-limit 100 --threads 1 --quiet)
+# One thread and 2 x 4 work items (0.3-1 s each): checkpoints every 0.05 s see several, so
+# the SKIP=2 cases below always reach failing checkpoints before the final write.
+args=(--instances 4 --test-limit 300 --threads 1 --quiet)
 "$xbarmc" run "$cfg" "${args[@]}" -o "$tmp/ref.h5" >/dev/null
 
 # A partial file with some work in it, so every kept checkpoint below holds saved items: a run
 # with checkpoints is stopped by SIGTERM once a checkpoint holds an item (exit 3).
-"$xbarmc" run "$cfg" "${args[@]}" -o "$tmp/start.h5" --checkpoint-s 0.2 >/dev/null 2>&1 &
+"$xbarmc" run "$cfg" "${args[@]}" -o "$tmp/start.h5" --checkpoint-s 0.05 >/dev/null 2>&1 &
 pid=$!
 waited=0
 until [[ -e "$tmp/start.h5" ]] &&
@@ -104,7 +105,7 @@ report() {
 cp "$tmp/start.h5" "$tmp/full.h5"
 faulty "$tmp/rc" "$tmp/err" XBARMC_FAULT_MODE=enospc XBARMC_FAULT_MATCH="$tmp/full.h5.tmp-" \
   XBARMC_FAULT_SKIP=2 XBARMC_FAULT_BYTES=4096 -- run "$cfg" "${args[@]}" -o "$tmp/full.h5" \
-  --checkpoint-s 0.2 --resume
+  --checkpoint-s 0.05 --resume
 expect_failed_write enospc "$tmp/full.h5" "No space left on device"
 grep -q "warning: checkpoint not written (the run goes on).*No space left on device" "$tmp/err" ||
   fail "enospc: no checkpoint warning: $(cat "$tmp/err")"
@@ -136,7 +137,7 @@ resume_equals_reference enospc "$tmp/full.h5"
 # 2. Permission: the third and later opens of the results file for writing fail with EACCES.
 cp "$tmp/start.h5" "$tmp/perm.h5"
 faulty "$tmp/rc" "$tmp/err" XBARMC_FAULT_MODE=eacces XBARMC_FAULT_MATCH="$tmp/perm.h5.tmp-" \
-  XBARMC_FAULT_SKIP=2 -- run "$cfg" "${args[@]}" -o "$tmp/perm.h5" --checkpoint-s 0.2 --resume
+  XBARMC_FAULT_SKIP=2 -- run "$cfg" "${args[@]}" -o "$tmp/perm.h5" --checkpoint-s 0.05 --resume
 expect_failed_write eacces "$tmp/perm.h5" "Permission denied"
 grep -q "warning: checkpoint not written (the run goes on).*Permission denied" "$tmp/err" ||
   fail "eacces: no checkpoint warning: $(cat "$tmp/err")"

@@ -15,7 +15,7 @@ fail() { echo "resume.sh: FAIL: $*" >&2; exit 1; }
 cfg=tests/regression/rram_small/config.json
 # One thread and 2 x 8 work items (0.2-0.5 s each): long enough to be interrupted after a
 # checkpoint. The reference runs on all cores (the thread count does not change results).
-args=(--instances 8 --test-limit 100 --threads 1 --quiet)
+args=(--instances 8 --test-limit 300 --threads 1 --quiet)  # runs of ~5 s: checkpoints land well before the end
 
 "$xbarmc" run "$cfg" --instances 8 --test-limit 100 --quiet -o "$tmp/ref.h5" >/dev/null
 
