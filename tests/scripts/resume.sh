@@ -17,7 +17,7 @@ cfg=tests/regression/rram_small/config.json
 # checkpoint. The reference runs on all cores (the thread count does not change results).
 args=(--instances 8 --test-limit 300 --threads 1 --quiet)  # runs of ~5 s: checkpoints land well before the end
 
-"$xbarmc" run "$cfg" --instances 8 --test-limit 100 --quiet -o "$tmp/ref.h5" >/dev/null
+"$xbarmc" run "$cfg" --instances 8 --test-limit 300 --quiet -o "$tmp/ref.h5" >/dev/null
 
 # done_count FILE: prints "done total complete" of a results file.
 done_count() {
