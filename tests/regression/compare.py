@@ -196,6 +196,9 @@ def main():
         print(f"  wrote {ref_path}")
         return 0
 
+    if not os.path.exists(ref_path):
+        print(f"  regression FAILED: no {ref_path}; write it with tests/regression/update.sh XBARMC CASE")
+        return 1
     ref = json.load(open(ref_path))
     here = cpu_signature()
     made = ref.get("machine")
