@@ -24,7 +24,7 @@
 #include "xbarmc/circuit/multifrontal.h"
 #include "xbarmc/circuit/spice.h"
 #include "xbarmc/circuit/tile_solver.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 using namespace xbarmc;
 using namespace xbarmc::circuit;

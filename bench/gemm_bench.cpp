@@ -29,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-#include "xbarmc/engine/tile_gemm.h"
+#include "xbarmc/chip/tile_gemm.h"
 
 namespace {
 
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
   sgemm("784x256_by_10000", 10000, 784, 256, 2);
   sgemm("tile_500x128x256", 500, 128, 256, 200);
   // 3. The engine's kernel: a 784 x 256 layer on 128-row tiles, batch 500, with the fused
-  //    8-bit DAC prologue, ADC epilogue and the digital sum (xbarmc::engine::tile_gemm).
+  //    8-bit DAC prologue, ADC epilogue and the digital sum (xbarmc::chip::tile_gemm).
   {
     const int m = 500, k = 784, n = 256, calls = 20;
     std::vector<int> k0;
@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
     struct Kernel {
       MatrixRM x, y, scratch;
       Eigen::MatrixXf w;
-      xbarmc::engine::PackedWeights packed;
+      xbarmc::chip::PackedWeights packed;
       Eigen::VectorXf step, inv_step;
     };
     std::vector<Kernel> ks(static_cast<std::size_t>(threads));
@@ -188,10 +188,10 @@ int main(int argc, char** argv) {
     }
     auto run = [&](Kernel& kk) {
       for (int r = 0; r < static_cast<int>(k0.size()); ++r) {
-        xbarmc::engine::TileEpilogue e{kk.step.data(), kk.inv_step.data(), nullptr, 127.0f, r == 0};
+        xbarmc::chip::TileEpilogue e{kk.step.data(), kk.inv_step.data(), nullptr, 127.0f, r == 0};
         e.dac_step = 0.01f;  // the engine fuses the 8-bit input DAC in front (tile_gemm.h)
         e.dac_max_code = 127.0f;
-        xbarmc::engine::tile_gemm(kk.x, kk.packed, kk.w, r, e, kk.y, kk.scratch);
+        xbarmc::chip::tile_gemm(kk.x, kk.packed, kk.w, r, e, kk.y, kk.scratch);
       }
     };
     for (auto& kk : ks) run(kk);

@@ -18,8 +18,8 @@
 
 #include "xbarmc/config/node.h"
 #include "xbarmc/data/idx.h"
-#include "xbarmc/engine/study.h"
-#include "xbarmc/error.h"
+#include "xbarmc/study/study.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/network_io.h"
 
 namespace xbarmc::fuzz {
@@ -63,7 +63,7 @@ inline Outcome config_input(const std::uint8_t* data, std::size_t size) {
     // load_study reads from a file; the text goes through the same path as `xbarmc validate`.
     const std::string path = scratch_file(
         "config.json", reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-    (void)engine::load_study(path, sets);
+    (void)study::load_study(path, sets);
     return Outcome::Accepted;
   } catch (const Error&) {
     return Outcome::Rejected;

@@ -6,7 +6,7 @@
 #include "xbarmc/circuit/first_order.h"
 
 #include "xbarmc/circuit/topology.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 

@@ -15,7 +15,7 @@
 #include <type_traits>
 
 #include "xbarmc/circuit/simd_runs.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 

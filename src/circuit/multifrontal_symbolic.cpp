@@ -4,7 +4,7 @@
 #include <string>
 
 #include "xbarmc/circuit/multifrontal.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "xbarmc/circuit/topology.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 

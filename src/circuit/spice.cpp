@@ -12,7 +12,7 @@
 
 #include "xbarmc/circuit/tile_solver.h"
 #include "xbarmc/circuit/topology.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "xbarmc/cli/commands.h"
-#include "xbarmc/error.h"
-#include "xbarmc/version.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/version.h"
 
 namespace xbarmc::cli {
 

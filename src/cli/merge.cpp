@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "xbarmc/cli/commands.h"
-#include "xbarmc/dist/merge.h"
-#include "xbarmc/error.h"
+#include "xbarmc/scaleout/merge.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/io/results.h"
 #include "xbarmc/io/summary_format.h"
 
@@ -33,7 +33,7 @@ void add_merge_command(CLI::App& app) {
   sub->callback([args] {
     if (!args->force && std::filesystem::exists(args->output))
       throw IoError(args->output + ": output file exists (use --force to overwrite)");
-    dist::merge_shards(args->output, args->shards);
+    scaleout::merge_shards(args->output, args->shards);
     if (!args->quiet) std::cout << io::summary_table(io::read_summary(args->output));
     std::cout << "merged " << args->shards.size() << " shards into " << args->output << "\n";
   });

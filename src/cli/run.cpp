@@ -6,14 +6,15 @@
 #include "xbarmc/circuit/params.h"
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/dist/comm.h"
-#include "xbarmc/dist/interrupt.h"
-#include "xbarmc/dist/run.h"
-#include "xbarmc/dist/shard.h"
-#include "xbarmc/engine/estimate.h"
-#include "xbarmc/engine/runner.h"
-#include "xbarmc/engine/study.h"
-#include "xbarmc/error.h"
+#include "xbarmc/scaleout/comm.h"
+#include "xbarmc/scaleout/interrupt.h"
+#include "xbarmc/scaleout/run.h"
+#include "xbarmc/scaleout/shard.h"
+#include "xbarmc/study/estimate.h"
+#include "xbarmc/runner/runner.h"
+#include "xbarmc/study/open_study.h"
+#include "xbarmc/study/study.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/io/output_check.h"
 #include "xbarmc/io/results.h"
 #include "xbarmc/io/summary_format.h"
@@ -38,32 +39,16 @@ struct RunArgs {
   double checkpoint_s = 0;
 };
 
-//! Loads the test set of a study, limited to monte_carlo.test_limit samples.
-data::Dataset load_test_set(const engine::Study& study, const nn::Network& net) {
-  data::Dataset test = data::load_dataset(study.dataset);
-  if (test.features() != net.input_features())
-    throw InputError("dataset has " + std::to_string(test.features()) +
-                     " features per sample but network " + net.name() + " expects " +
-                     std::to_string(net.input_features()) +
-                     " (/dataset and /network/path do not match)");
-  const std::uint64_t limit = study.monte_carlo.test_limit;
-  if (limit > 0 && limit < test.count) {
-    std::vector<std::size_t> rows(limit);
-    std::iota(rows.begin(), rows.end(), std::size_t{0});
-    test = data::select_rows(test, rows);
-  }
-  return test;
-}
-
-void print_instance(const engine::Study& study, const engine::StudyResults& r,
+void print_instance(const study::Study& study, const study::StudyResults& r,
                     std::uint64_t instance) {
-  const std::size_t C = r.cycles, T = r.times_s.size();
+  const std::uint32_t C = r.cycles;
+  const std::size_t T = r.times_s.size();
   std::cout << "instance " << instance << " (seed " << study.seed << "), accuracy:\n";
   for (std::size_t p = 0; p < r.points.size(); ++p)
-    for (std::size_t c = 0; c < C; ++c)
+    for (std::uint32_t c = 0; c < C; ++c)
       for (std::size_t k = 0; k < T; ++k)
         std::cout << "  point " << p << " cycle " << c << " time_s " << r.times_s[k] << ": "
-                  << r.points[p].accuracy[instance * C * T + c * T + k] << "  ("
+                  << r.points[p].accuracy[r.shape().read_slot(instance, c, k)] << "  ("
                   << study.points[p].label << ")\n";
 }
 
@@ -72,7 +57,7 @@ void run(const RunArgs& a) {
   if (a.instances >= 0) sets.push_back("/monte_carlo/instances=" + std::to_string(a.instances));
   if (a.test_limit >= 0) sets.push_back("/monte_carlo/test_limit=" + std::to_string(a.test_limit));
   if (!a.output.empty()) sets.push_back("/output/path=" + config::Json(a.output).dump());
-  const engine::Study study = engine::load_study(a.config, sets);
+  const study::Study study = study::load_study(a.config, sets);
   if (a.instance >= 0 && static_cast<std::uint64_t>(a.instance) >= study.monte_carlo.instances)
     throw ConfigError("/monte_carlo/instances",
                       "--instance " + std::to_string(a.instance) + " is outside the study's " +
@@ -96,33 +81,34 @@ void run(const RunArgs& a) {
         study.output_path +
         ": output file exists (use --force to overwrite); --resume continues a partial one");
   if (!replay) io::check_output_writable(study.output_path);  // before hours of work, not after
-  const nn::Network net = nn::load_network(study.network.path);
-  const data::Dataset test = load_test_set(study, net);
-  engine::check_run_size(engine::estimate_run(study, net, test.count, a.threads),
-                         engine::physical_memory_bytes());  // refuse absurd sizes up front
+  const study::OpenStudy opened = study::open_study(study);
+  const nn::Network& net = opened.network;
+  const data::Dataset& test = opened.test;
+  study::check_run_size(study::estimate_run(study, net, test.count, a.threads),
+                         study::physical_memory_bytes());  // refuse absurd sizes up front
 
   if (replay) {
-    engine::RunOptions options;
+    runner::RunOptions options;
     options.threads = a.threads;
     options.quiet = true;
     options.instances = {static_cast<std::uint64_t>(a.instance)};
-    options.stop_requested = [] { return dist::InterruptGuard::requested(); };
-    const engine::StudyResults r = engine::run_study(study, net, test, options);
+    options.stop_requested = [] { return scaleout::InterruptGuard::requested(); };
+    const study::StudyResults r = runner::run_study(study, net, test, options);
     if (r.interrupted) throw InterruptedError("replay interrupted by a signal; nothing written");
     print_instance(study, r, static_cast<std::uint64_t>(a.instance));
     return;
   }
-  dist::DistOptions options;
-  if (!a.shard.empty()) options.shard = dist::parse_shard(a.shard);
+  scaleout::DistOptions options;
+  if (!a.shard.empty()) options.shard = scaleout::parse_shard(a.shard);
   options.resume = a.resume;
   options.checkpoint_s = a.checkpoint_s;
   options.threads = a.threads;
   options.quiet = a.quiet;
-  const dist::DistOutcome o = dist::run_distributed(study, net, test, options);
+  const scaleout::DistOutcome o = scaleout::run_distributed(study, net, test, options);
   if (o.nonfinite_limit)
-    throw engine::NumericalFaultError(
-        (engine::nonfinite_limit_exceeded(study.monte_carlo, o.nonfinite, o.evaluated_items)
-             ? engine::nonfinite_limit_message(study.monte_carlo, o.nonfinite, o.evaluated_items)
+    throw runner::NumericalFaultError(
+        (runner::nonfinite_limit_exceeded(study.monte_carlo, o.nonfinite, o.evaluated_items)
+             ? runner::nonfinite_limit_message(study.monte_carlo, o.nonfinite, o.evaluated_items)
              : std::string("another MPI rank passed the non-finite limits "
                            "(/monte_carlo/max_nonfinite, /monte_carlo/max_nonfinite_fraction)")) +
         "; " + study.output_path + " holds the completed work items" +
@@ -131,8 +117,8 @@ void run(const RunArgs& a) {
         "then continue with --resume");
   if (o.interrupted)
     throw InterruptedError(
-        (dist::InterruptGuard::requested()
-             ? "interrupted by signal " + std::to_string(dist::InterruptGuard::signal_number())
+        (scaleout::InterruptGuard::requested()
+             ? "interrupted by signal " + std::to_string(scaleout::InterruptGuard::signal_number())
              : std::string("interrupted by a signal to another MPI rank")) +
         "; " + study.output_path +
         " holds the completed work items (partial); continue with --resume");
@@ -153,13 +139,13 @@ void run(const RunArgs& a) {
 
 //! Runs the command; with several MPI ranks an error on one rank ends all of them.
 void run_guarded(const RunArgs& a) {
-  const dist::InterruptGuard guard;
-  dist::Comm& comm = dist::Comm::world();
+  const scaleout::InterruptGuard guard;
+  scaleout::Comm& comm = scaleout::Comm::world();
   try {
     run(a);
   } catch (const InterruptedError&) {
     throw;
-  } catch (const engine::NumericalFaultError&) {  // collective, like an interruption
+  } catch (const runner::NumericalFaultError&) {  // collective, like an interruption
     throw;
   } catch (const Error& e) {
     if (comm.size() <= 1) throw;
@@ -174,7 +160,7 @@ void add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   auto* sub = app.add_subcommand(
       "run", "Run the Monte Carlo study of a config and write an HDF5 results file");
-  sub->add_option("config", args->config, "Study config (JSON)")
+  sub->add_option("config", args->config, "study::Study config (JSON)")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("-o,--output", args->output,

@@ -18,11 +18,11 @@
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/config/node.h"
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/engine/instance_tile.h"
-#include "xbarmc/engine/study.h"
-#include "xbarmc/error.h"
+#include "xbarmc/chip/instance_tile.h"
+#include "xbarmc/study/open_study.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/network_io.h"
-#include "xbarmc/version.h"
+#include "xbarmc/util/version.h"
 
 namespace xbarmc::cli {
 
@@ -31,7 +31,7 @@ namespace {
 struct SpiceOptions {
   std::string
       config;  // study config (instance mode) or any JSON with a "/circuit" object (-g mode)
-  engine::TileAddress address;
+  chip::TileAddress address;
   std::vector<std::string> overrides;
   std::string conductances;  // CSV, rows x cols, uS
   std::string inputs;        // CSV of row voltages, V (optional)
@@ -86,17 +86,11 @@ Eigen::MatrixXd read_conductances(const std::string& path) {
 //! Instance mode: the tile as chip instance `o.address` has it in the study's Monte Carlo run.
 void run_spice_instance(const SpiceOptions& o) {
   if (o.config.empty()) throw ConfigError("", "xbarmc spice needs a study CONFIG (or -g G.csv)");
-  const engine::Study study = engine::load_study(o.config, o.overrides);
-  const nn::Network net = nn::load_network(study.network.path);
-  const data::Dataset test = data::load_dataset(study.dataset);
-  const auto probe = static_cast<Eigen::Index>(std::min<std::uint64_t>(
-      study.monte_carlo.probe_size,
-      study.monte_carlo.test_limit > 0
-          ? std::min<std::uint64_t>(study.monte_carlo.test_limit, test.count)
-          : test.count));
-  const nn::MatrixRM calibration = test.inputs.topRows(probe);
+  const study::OpenStudy opened = study::open_study(o.config, o.overrides);
+  const study::Study& study = opened.study;
   const Eigen::MatrixXd g =
-      engine::instance_tile_conductances(study, net, calibration, o.address).cast<double>();
+      chip::instance_tile_conductances(study, opened.network, opened.probe, o.address)
+          .cast<double>();
   const auto& a = o.address;
   const circuit::CircuitParams& p = study.points[a.point].circuit;
   char title[256];
@@ -154,12 +148,12 @@ void add_spice_command(CLI::App& app) {
       "Write an ngspice netlist of one tile and xbarmc's predicted column currents beside it");
   sub->add_option(
       "config", opt->config,
-      "Study config: exports tile --tile of layer --layer of chip --instance at sweep point "
+      "study::Study config: exports tile --tile of layer --layer of chip --instance at sweep point "
       "--point, cycle --cycle, read time --time-index, after every device stage. With -g, "
       "any JSON whose \"/circuit\" object sets the resistances");
   auto& a = opt->address;
   sub->add_option("--point", a.point, "Sweep point (default 0)");
-  sub->add_option("--instance", a.instance, "Chip instance (default 0)");
+  sub->add_option("--instance", a.instance, "chip::Chip instance (default 0)");
   sub->add_option("--cycle", a.cycle, "Programming cycle (default 0)");
   sub->add_option("--time-index", a.time_index, "Index into /monte_carlo/times_s (default 0)");
   sub->add_option("--layer", a.layer, "Weight layer (default 0)");

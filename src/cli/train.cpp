@@ -6,7 +6,7 @@
 
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/config/node.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/network_io.h"
 #include "xbarmc/nn/train.h"
 

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "xbarmc/cli/commands.h"
-#include "xbarmc/engine/study.h"
+#include "xbarmc/study/study.h"
 
 namespace xbarmc::cli {
 
@@ -15,12 +15,12 @@ void add_validate_command(CLI::App& app) {
   auto args = std::make_shared<Args>();
   auto* sub =
       app.add_subcommand("validate", "Check a config and print it with every default resolved");
-  sub->add_option("config", args->config, "Study config (JSON)")
+  sub->add_option("config", args->config, "study::Study config (JSON)")
       ->required()
       ->check(CLI::ExistingFile);
   sub->add_option("--set", args->sets, "Override a config value: /json/pointer=value (repeatable)");
   sub->callback([args] {
-    const engine::Study study = engine::load_study(args->config, args->sets);
+    const study::Study study = study::load_study(args->config, args->sets);
     std::cout << study.resolved.dump(2) << "\n";
     std::cerr << "valid: " << study.points.size() << " point(s), " << study.monte_carlo.instances
               << " instances each\n";

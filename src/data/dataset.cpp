@@ -9,9 +9,9 @@
 
 #include "xbarmc/config/node.h"
 #include "xbarmc/data/idx.h"
-#include "xbarmc/error.h"
-#include "xbarmc/io/hdf5.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/hdf5.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::data {
 

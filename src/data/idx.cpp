@@ -6,7 +6,7 @@
 #include <array>
 #include <limits>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::data {
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::device {
 

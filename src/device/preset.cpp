@@ -5,7 +5,7 @@
 #include <string>
 
 #include "xbarmc/device/params.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::device {
 

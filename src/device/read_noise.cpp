@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::device {
 

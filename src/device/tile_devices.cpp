@@ -6,7 +6,7 @@
 
 #include "xbarmc/device/stages.h"
 #include "xbarmc/device/vector_math.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::device {
 

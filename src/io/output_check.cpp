@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::io {
 

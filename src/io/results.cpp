@@ -11,11 +11,11 @@
 #include <filesystem>
 #include <optional>
 
-#include "xbarmc/error.h"
-#include "xbarmc/io/hdf5.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/hdf5.h"
+#include "xbarmc/util/rng.h"
 #include "xbarmc/stats/summary.h"
-#include "xbarmc/version.h"
+#include "xbarmc/util/version.h"
 
 namespace xbarmc::io {
 
@@ -31,7 +31,7 @@ std::string now_iso8601() {
 std::vector<double> applied_thresholds(const ResultsMeta& meta, double software_accuracy) {
   std::vector<double> out;
   for (double th : meta.thresholds_configured)
-    out.push_back(meta.threshold_mode == engine::ThresholdMode::Drop ? software_accuracy - th : th);
+    out.push_back(meta.threshold_mode == study::ThresholdMode::Drop ? software_accuracy - th : th);
   return out;
 }
 
@@ -100,16 +100,16 @@ void write_bytes(const std::string& path, const std::vector<char>& bytes) {
                   ": cannot flush the file to disk: " + std::strerror(rc != 0 ? err : errno));
 }
 
-bool all_done(const engine::StudyResults& r) {
+bool all_done(const study::StudyResults& r) {
   for (const auto& pr : r.points)
-    for (std::uint8_t st : pr.status)
-      if (st == static_cast<std::uint8_t>(engine::InstanceStatus::NotRun)) return false;
+    for (std::uint64_t i = 0; i < r.instances; ++i)
+      if (!pr.has_run(i)) return false;
   return true;
 }
 
 //! Statistics of one point: arrays over (cycle, time) computed from the instances.
-void write_point_summary(h5::Group& g, const ResultsMeta& meta, const engine::StudyResults& r,
-                         const engine::PointResults& pr, const std::vector<double>& thresholds) {
+void write_point_summary(h5::Group& g, const ResultsMeta& meta, const study::StudyResults& r,
+                         const study::PointResults& pr, const std::vector<double>& thresholds) {
   const std::size_t C = r.cycles, T = r.times_s.size(), K = thresholds.size(),
                     Q = std::size(stats::QUANTILE_LEVELS);
   const int bins = meta.histogram_bins;
@@ -121,7 +121,8 @@ void write_point_summary(h5::Group& g, const ResultsMeta& meta, const engine::St
   for (std::size_t c = 0; c < C; ++c) {
     for (std::size_t k = 0; k < T; ++k) {
       const std::size_t ct = c * T + k;
-      for (std::size_t i = 0; i < r.instances; ++i) sample[i] = pr.accuracy[i * C * T + ct];
+      for (std::size_t i = 0; i < r.instances; ++i)
+        sample[i] = pr.accuracy[r.shape().read_slot(i, static_cast<std::uint32_t>(c), k)];
       const stats::Summary s = stats::summarize(sample);
       n[ct] = static_cast<std::int64_t>(s.n);
       mean[ct] = s.mean;
@@ -167,7 +168,7 @@ void write_point_summary(h5::Group& g, const ResultsMeta& meta, const engine::St
 
 }  // namespace
 
-ResultsMeta make_meta(const engine::Study& study, const nn::Network& net) {
+ResultsMeta make_meta(const study::Study& study, const nn::Network& net) {
   ResultsMeta m;
   m.name = study.name;
   m.seed = study.seed;
@@ -185,12 +186,12 @@ ResultsMeta make_meta(const engine::Study& study, const nn::Network& net) {
   return m;
 }
 
-void write_results(const std::string& path, const engine::Study& study, const nn::Network& net,
-                   const engine::StudyResults& results, const WriteOptions& options) {
+void write_results(const std::string& path, const study::Study& study, const nn::Network& net,
+                   const study::StudyResults& results, const WriteOptions& options) {
   write_results(path, make_meta(study, net), results, options);
 }
 
-void write_results(const std::string& path, const ResultsMeta& meta, const engine::StudyResults& r,
+void write_results(const std::string& path, const ResultsMeta& meta, const study::StudyResults& r,
                    const WriteOptions& options) {
   namespace fs = std::filesystem;
   const fs::path target(path);
@@ -221,7 +222,7 @@ void write_results(const std::string& path, const ResultsMeta& meta, const engin
       root.write_attr("cycles", static_cast<std::uint64_t>(r.cycles));
       root.write_attr("test_samples", r.test_samples);
       root.write_attr("threshold_mode",
-                      meta.threshold_mode == engine::ThresholdMode::Drop ? "drop" : "absolute");
+                      meta.threshold_mode == study::ThresholdMode::Drop ? "drop" : "absolute");
       root.write_attr("confidence", meta.confidence);
       if (options.shard_count > 0) {
         root.write_attr("shard_index", options.shard_index);

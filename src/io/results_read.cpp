@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "xbarmc/config/node.h"
-#include "xbarmc/error.h"
-#include "xbarmc/io/hdf5.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/hdf5.h"
 #include "xbarmc/io/results.h"
 #include "xbarmc/stats/summary.h"
 
@@ -48,8 +48,8 @@ LoadedResults read_results(const std::string& path) {
   m.config = root.read_attr<std::string>("config");
   m.thresholds_configured = root.read<double>("thresholds_configured");
   m.threshold_mode = root.read_attr<std::string>("threshold_mode") == "drop"
-                         ? engine::ThresholdMode::Drop
-                         : engine::ThresholdMode::Absolute;
+                         ? study::ThresholdMode::Drop
+                         : study::ThresholdMode::Absolute;
   m.confidence = root.read_attr<double>("confidence");
   out.complete = root.read_attr<std::uint8_t>("complete") != 0;
   out.format_version = root.read_attr_vector<std::int32_t>("format_version");
@@ -61,7 +61,7 @@ LoadedResults read_results(const std::string& path) {
   m.network_name = netg.read_attr<std::string>("name");
   m.network_description = netg.read_attr<std::string>("description");
 
-  engine::StudyResults& r = out.results;
+  study::StudyResults& r = out.results;
   r.software_accuracy = netg.read_attr<double>("software_accuracy");
   r.layers = static_cast<std::size_t>(netg.read_attr<std::uint64_t>("weight_layers"));
   r.instances = root.read_attr<std::uint64_t>("instances");
@@ -75,14 +75,15 @@ LoadedResults read_results(const std::string& path) {
   r.timings.circuit_s = tm.value("circuit_s", 0.0);
   r.timings.evaluate_s = tm.value("evaluate_s", 0.0);
 
-  const std::size_t I = r.instances, CT = r.cycles * r.times_s.size();
+  const study::ResultsShape shape = r.shape();
+  const std::size_t I = shape.instances, CT = shape.reads();
   h5::Group points = root.open_group("points");
   for (std::size_t p = 0; points.exists(std::to_string(p)); ++p) {
     h5::Group g = points.open_group(std::to_string(p));
     m.point_params.push_back(g.read_attr<std::string>("params"));
     m.point_labels.push_back(g.read_attr<std::string>("label"));
     if (p == 0) m.histogram_bins = static_cast<int>(g.shape("summary/histogram").back());
-    engine::PointResults pr;
+    study::PointResults pr;
     pr.noise_free_accuracy = g.read_attr<double>("noise_free_accuracy");
     pr.accuracy = read_sized<float>(g, "accuracy", I * CT, path);
     pr.layer_error = read_sized<float>(g, "layer_error", I * CT * r.layers, path);
@@ -110,8 +111,10 @@ ResultsSummary read_summary(const std::string& path) {
   h5::Group points = root.open_group("points");
   for (std::size_t p = 0; points.exists(std::to_string(p)); ++p) {
     h5::Group g = points.open_group(std::to_string(p));
-    for (std::uint8_t st : read_sized<std::uint8_t>(g, "status", out.instances, path))
-      out.nonfinite += st == static_cast<std::uint8_t>(engine::InstanceStatus::NonFinite) ? 1 : 0;
+    study::PointResults pr;
+    pr.status = read_sized<std::uint8_t>(g, "status", out.instances, path);
+    for (std::uint64_t i = 0; i < out.instances; ++i)
+      out.nonfinite += pr.status_of(i) == study::InstanceStatus::NonFinite ? 1 : 0;
     h5::Group s = g.open_group("summary");
     const auto n = s.read<std::int64_t>("n");
     const auto mean = s.read<double>("mean"), sd = s.read<double>("std"),

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::mapping {
 

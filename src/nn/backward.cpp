@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/ops.h"
 
 namespace xbarmc::nn {

@@ -1,8 +1,8 @@
 #include "xbarmc/nn/layers.h"
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/ops.h"
-#include "xbarmc/nn/overloaded.h"
+#include "xbarmc/util/overloaded.h"
 
 namespace xbarmc::nn {
 
@@ -32,7 +32,7 @@ TensorShape pooled(const TensorShape& in, std::size_t size, std::size_t stride,
 
 std::string layer_type_name(const Layer& layer) {
   return std::visit(
-      Overloaded{[](const Dense&) { return "dense"; }, [](const Conv2D&) { return "conv2d"; },
+      util::Overloaded{[](const Dense&) { return "dense"; }, [](const Conv2D&) { return "conv2d"; },
                  [](const ReLU&) { return "relu"; }, [](const MaxPool2D&) { return "maxpool2d"; },
                  [](const AvgPool2D&) { return "avgpool2d"; },
                  [](const Flatten&) { return "flatten"; }},
@@ -41,7 +41,7 @@ std::string layer_type_name(const Layer& layer) {
 
 TensorShape output_shape(const Layer& layer, const TensorShape& in, const std::string& where) {
   return std::visit(
-      Overloaded{
+      util::Overloaded{
           [&](const Dense& d) -> TensorShape {
             if (in.spatial)
               throw InputError(where + ": dense needs a feature-vector input, got " + in.str() +

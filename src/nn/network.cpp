@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/ops.h"
-#include "xbarmc/nn/overloaded.h"
+#include "xbarmc/util/overloaded.h"
 
 namespace xbarmc::nn {
 
@@ -96,7 +96,7 @@ std::string Network::describe() const {
   for (std::size_t k = 0; k < layers_.size(); ++k) {
     os << "  " << k << " " << layer_type_name(layers_[k]);
     std::visit(
-        Overloaded{[&](const Dense& d) { os << " " << d.weight.rows() << "x" << d.weight.cols(); },
+        util::Overloaded{[&](const Dense& d) { os << " " << d.weight.rows() << "x" << d.weight.cols(); },
                    [&](const Conv2D& c) {
                      os << " " << c.out_channels << " filters " << c.kernel_h << "x" << c.kernel_w
                         << " stride " << c.stride << " padding " << c.padding << " (matrix "
@@ -141,7 +141,7 @@ void Network::forward_with(const MatrixRM& inputs, MatrixRM& logits, ForwardScra
     const TensorShape& os = shapes_[k + 1];
     MatrixRM& y = scratch.out[k];
     std::visit(
-        Overloaded{[&](const Dense& d) {
+        util::Overloaded{[&](const Dense& d) {
                      y.resize(rows, d.weight.cols());
                      matmul(wi, *x, y);
                      y.rowwise() += d.bias.transpose();

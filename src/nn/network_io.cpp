@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <set>
 
-#include "xbarmc/error.h"
-#include "xbarmc/io/hdf5.h"
-#include "xbarmc/version.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/hdf5.h"
+#include "xbarmc/util/version.h"
 
 namespace xbarmc::nn {
 

@@ -4,7 +4,7 @@
 #include <numbers>
 #include <sstream>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::nn {
 

@@ -4,18 +4,16 @@
 #include <cmath>
 #include <numeric>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/timer.h"
 #include "xbarmc/nn/backward.h"
 #include "xbarmc/nn/train.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::nn {
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 //! Fisher-Yates shuffle (Knuth, TAOCP vol. 2, Algorithm 3.4.2 P) of 0..n-1 for one epoch,
 //! from stream (seed, Purpose::TrainingShuffle, cycle = epoch).
@@ -77,10 +75,10 @@ Network train_network(const TrainConfig& cfg, const data::Dataset& train, const 
   std::vector<Shard> shards(cfg.shards);
   const std::size_t batches_per_epoch = (train.count + cfg.batch_size - 1) / cfg.batch_size;
   const double total_steps = static_cast<double>(batches_per_epoch * cfg.epochs);
-  const auto t_start = std::chrono::steady_clock::now();
+  const auto t_start = util::Clock::now();
   meta = TrainingMetadata{};
   for (std::size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
-    const auto t_epoch = std::chrono::steady_clock::now();
+    const auto t_epoch = util::Clock::now();
     const auto order = epoch_order(train.count, cfg.seed, static_cast<std::uint32_t>(epoch));
     double loss_sum = 0;
     std::size_t correct = 0;
@@ -117,14 +115,14 @@ Network train_network(const TrainConfig& cfg, const data::Dataset& train, const 
     r.loss = loss_sum / static_cast<double>(train.count);
     r.train_accuracy = static_cast<double>(correct) / static_cast<double>(train.count);
     r.test_accuracy = accuracy(net, test);
-    r.seconds = seconds_since(t_epoch);
+    r.seconds = util::seconds_since(t_epoch);
     meta.loss.push_back(r.loss);
     meta.train_accuracy.push_back(r.train_accuracy);
     meta.test_accuracy_history.push_back(r.test_accuracy);
     meta.epoch_time_s.push_back(r.seconds);
     if (progress) progress(r);
   }
-  meta.train_time_s = seconds_since(t_start);
+  meta.train_time_s = util::seconds_since(t_start);
   meta.config_json = cfg.resolved.dump();
   meta.seed = cfg.seed;
   meta.epochs = cfg.epochs;

@@ -1,9 +1,9 @@
 #include <cmath>
 #include <numeric>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/train.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::nn {
 

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <string>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
 
 namespace xbarmc::periphery {

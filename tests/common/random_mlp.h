@@ -6,7 +6,7 @@
 
 #include "xbarmc/data/dataset.h"
 #include "xbarmc/nn/network.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::test {
 

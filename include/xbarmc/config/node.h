@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::config {
 

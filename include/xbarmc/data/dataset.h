@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
-#include "xbarmc/nn/eigen.h"
+#include "xbarmc/util/eigen.h"
 
 namespace xbarmc::config {
 class Node;

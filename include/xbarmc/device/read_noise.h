@@ -8,7 +8,7 @@
 
 #include <Eigen/Dense>
 
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::device {
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "xbarmc/device/params.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::device {
 

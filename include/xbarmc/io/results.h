@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "xbarmc/engine/runner.h"
-#include "xbarmc/engine/study.h"
+#include "xbarmc/runner/runner.h"
+#include "xbarmc/study/study.h"
 #include "xbarmc/nn/network.h"
 
 namespace xbarmc::io {
@@ -25,7 +25,7 @@ struct ResultsMeta {
   std::uint64_t seed = 0;                     //!< /seed of the config
   std::string config;                         //!< resolved configuration (JSON text)
   std::vector<double> thresholds_configured;  //!< /statistics/thresholds
-  engine::ThresholdMode threshold_mode = engine::ThresholdMode::Absolute;
+  study::ThresholdMode threshold_mode = study::ThresholdMode::Absolute;
   double confidence = 0.95;               //!< of the Clopper-Pearson intervals
   int histogram_bins = 100;               //!< bins over [0, 1]
   std::vector<std::string> point_params;  //!< per point: JSON of its sweep overrides
@@ -35,7 +35,7 @@ struct ResultsMeta {
 };
 
 //! The metadata of `study` on `net`.
-ResultsMeta make_meta(const engine::Study& study, const nn::Network& net);
+ResultsMeta make_meta(const study::Study& study, const nn::Network& net);
 
 //! How a file is marked (docs/results-format.md).
 struct WriteOptions {
@@ -48,16 +48,16 @@ struct WriteOptions {
 //! instance of every point has a status other than NotRun and the file is not a shard.
 //! IoError (with the path) when the folder is missing or not writable.
 void write_results(const std::string& path, const ResultsMeta& meta,
-                   const engine::StudyResults& results, const WriteOptions& options = {});
+                   const study::StudyResults& results, const WriteOptions& options = {});
 
 //! Writes `results` of `study` to `path` (make_meta + the above).
-void write_results(const std::string& path, const engine::Study& study, const nn::Network& net,
-                   const engine::StudyResults& results, const WriteOptions& options = {});
+void write_results(const std::string& path, const study::Study& study, const nn::Network& net,
+                   const study::StudyResults& results, const WriteOptions& options = {});
 
 //! A results file read back whole (raw arrays, not the summaries).
 struct LoadedResults {
   ResultsMeta meta;
-  engine::StudyResults results;  //!< timings from timings_json; status from `status`
+  study::StudyResults results;  //!< timings from timings_json; status from `status`
   bool complete = false;
   std::vector<std::int32_t> format_version;        //!< [major, minor]
   std::uint64_t shard_index = 0, shard_count = 0;  //!< shard_count 0 = not a shard

@@ -14,7 +14,7 @@
 #include <string>
 #include <variant>
 #include <vector>
-#include "xbarmc/nn/eigen.h"
+#include "xbarmc/util/eigen.h"
 
 namespace xbarmc::nn {
 

@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 #include <vector>
-#include "xbarmc/nn/eigen.h"
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/nn/layers.h"
 

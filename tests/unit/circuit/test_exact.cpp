@@ -13,7 +13,7 @@
 #include "xbarmc/circuit/multifrontal.h"
 #include "xbarmc/circuit/reference.h"
 #include "xbarmc/circuit/tile_solver.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 namespace {

@@ -18,7 +18,7 @@
 #include "tile_helpers.h"
 #include "xbarmc/circuit/spice.h"
 #include "xbarmc/circuit/tile_solver.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::circuit {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "xbarmc/circuit/params.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::circuit::test {
 

@@ -6,8 +6,8 @@
 
 #include "xbarmc/config/node.h"
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/error.h"
-#include "xbarmc/io/hdf5.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/hdf5.h"
 
 namespace fs = std::filesystem;
 using namespace xbarmc;

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "xbarmc/data/idx.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace fs = std::filesystem;
 using xbarmc::IoError;

@@ -13,7 +13,7 @@
 
 #include "xbarmc/device/params.h"
 #include "xbarmc/device/tile_devices.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace test_device {
 

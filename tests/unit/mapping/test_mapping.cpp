@@ -8,9 +8,9 @@
 #include <cmath>
 #include <limits>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/mapping/mapping.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 using namespace xbarmc;
 using namespace xbarmc::mapping;

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "xbarmc/nn/network.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 namespace xbarmc::nn::testing_util {
 

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "nn_test_util.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/network.h"
 
 using namespace xbarmc;

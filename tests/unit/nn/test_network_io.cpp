@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "nn_test_util.h"
-#include "xbarmc/error.h"
-#include "xbarmc/io/hdf5.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/hdf5.h"
 #include "xbarmc/nn/network_io.h"
 
 using namespace xbarmc;

@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/io/hdf5.h"
+#include "xbarmc/util/hdf5.h"
 #include "xbarmc/nn/network_io.h"
 
 using namespace xbarmc;

@@ -4,7 +4,7 @@
 
 #include "nn_test_util.h"
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/backward.h"
 #include "xbarmc/nn/train.h"
 

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
 
 using namespace xbarmc;

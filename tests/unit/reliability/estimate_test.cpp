@@ -1,14 +1,14 @@
 // Pre-flight size estimate of a run (engine/estimate.h): exact memory of the results arrays
 // against a hand count, MACs of dense and convolutional networks against a hand count, and the
 // refusal of absurd sizes with both estimates in the message.
-#include "xbarmc/engine/estimate.h"
+#include "xbarmc/study/estimate.h"
 
 #include <gtest/gtest.h>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/nn/layers.h"
 
-namespace xbarmc::engine {
+namespace xbarmc::study {
 namespace {
 
 Study small_study(std::uint64_t instances, std::uint32_t cycles, std::size_t times,
@@ -100,4 +100,4 @@ TEST(Estimate, LimitsAreHalfTheMemoryAndOneYear) {
 }
 
 }  // namespace
-}  // namespace xbarmc::engine
+}  // namespace xbarmc::study

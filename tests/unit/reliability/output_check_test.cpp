@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::io {
 namespace {

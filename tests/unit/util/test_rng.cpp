@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 using xbarmc::Purpose;
 using xbarmc::RandomStream;
