@@ -1,8 +1,3 @@
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 // Benchmark of the line-resistance solver (not a test):
 //  1. exact G_eff (multifrontal Kron reduction) of 32x32 to 256x256 tiles
 //     on one thread, in double and in float (with the float error against double),

@@ -1,7 +1,6 @@
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593).
+// GCC 12 raises a false -Wuninitialized in its AVX-512 intrinsics inlined from Eigen under
+// -march=native (GCC bug 105593); -Wmaybe-uninitialized is off for the whole build (CMakeLists.txt).
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 // Machine yardsticks for the reference benchmark (bench/run.sh, docs/benchmarks.md), measured

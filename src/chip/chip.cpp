@@ -13,39 +13,11 @@
 #include "xbarmc/util/error.h"
 #include "xbarmc/util/timer.h"
 #include "xbarmc/periphery/periphery.h"
+#include "xbarmc/periphery/quantizer.h"
 
 namespace xbarmc::chip {
 
 namespace {
-
-// The quantiser of periphery::quantize, element for element (same float operations in the
-// same order, so results are bitwise those of the library function):
-//   q(v) = step * clamp(nearbyint(v * inv_step), -max_code, max_code).
-inline float quantize_one(float v, float step, float inv_step, float max_code) {
-  return step * std::clamp(std::nearbyint(v * inv_step), -max_code, max_code);
-}
-
-#if defined(__AVX512F__)
-inline __m512 quantize16(__m512 v, __m512 step, __m512 inv, __m512 lo, __m512 hi) {
-  const __m512 r =
-      _mm512_roundscale_ps(_mm512_mul_ps(v, inv), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  // max/min return their second operand when one is NaN: NaN passes as with std::clamp.
-  return _mm512_mul_ps(step, _mm512_min_ps(hi, _mm512_max_ps(lo, r)));
-}
-#endif
-
-//! out[i] = q(in[i]) for n elements (DAC: one step for the whole layer input).
-void quantize_copy(const float* in, float* out, Eigen::Index n, float step, float max_code) {
-  const float inv_step = 1.0f / step;
-  Eigen::Index i = 0;
-#if defined(__AVX512F__)
-  const __m512 s = _mm512_set1_ps(step), inv = _mm512_set1_ps(inv_step),
-               lo = _mm512_set1_ps(-max_code), hi = _mm512_set1_ps(max_code);
-  for (; i + 16 <= n; i += 16)
-    _mm512_storeu_ps(out + i, quantize16(_mm512_loadu_ps(in + i), s, inv, lo, hi));
-#endif
-  for (; i < n; ++i) out[i] = quantize_one(in[i], step, inv_step, max_code);
-}
 
 //! One row of the digital sum over row tiles: y[c] = (first ? 0 : y[c]) + comp[c] * q(p[c])
 //! with per-column ADC step (step = nullptr: no ADC; comp = nullptr: no compensation).
@@ -58,7 +30,7 @@ void accumulate_row(const float* p, const float* step, const float* inv_step, co
     const __mmask16 m = n - c >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - c)) - 1u);
     __m512 v = _mm512_maskz_loadu_ps(m, p + c);
     if (step)
-      v = quantize16(v, _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, step + c),
+      v = periphery::quantize_values(v, _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, step + c),
                      _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, inv_step + c), lo, hi);
     if (comp) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, comp + c));
     const __m512 acc = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, y + c);
@@ -67,7 +39,7 @@ void accumulate_row(const float* p, const float* step, const float* inv_step, co
 #endif
   for (; c < n; ++c) {
     float v = p[c];
-    if (step) v = quantize_one(v, step[c], inv_step[c], max_code);
+    if (step) v = periphery::quantize_value(v, step[c], inv_step[c], max_code);
     if (comp) v *= comp[c];
     y[c] = (first ? 0.0f : y[c]) + v;
   }
@@ -134,8 +106,8 @@ void Chip::program(std::uint32_t cycle) {
     for (const auto& t : map.tiles) {
       TileState& ts = layers_[l].tiles[t.index];
       ts.g_uS = ideal_devices_ ? map.target_uS[t.index] : ts.devices.programmed_uS();
-      effective_conductance(ts, true);
-      ts.ref_sums = ts.geff_uS.colwise().sum().transpose();
+      effective_conductance(ts);
+      periphery::reference_read(ts.geff_uS, ts.ref_sums);
     }
   }
 }
@@ -151,7 +123,7 @@ circuit::TileSolver& Chip::solver_for(int rows, int cols) {
   return *it->second;
 }
 
-void Chip::effective_conductance(TileState& ts, bool /*reference*/) {
+void Chip::effective_conductance(TileState& ts) {
   const auto& cp = point_->models->circuit;
   if (cp.ideal()) {
     ts.geff_uS = ts.g_uS;
@@ -188,7 +160,7 @@ void Chip::read_at(std::uint32_t time_index, double t_s) {
       else
         ts.devices.at_time(dev, key, cycle_, t_s, time_index, ts.g_uS);
       device_s_ += util::seconds_since(td);
-      effective_conductance(ts, false);
+      effective_conductance(ts);
       tile_into_weights(l, t, ts);
 
       // Read noise, output-referred: per weight column the two devices (or device and
@@ -200,30 +172,22 @@ void Chip::read_at(std::uint32_t time_index, double t_s) {
         ts.sigma_w.resize(t.rows, t.weight_cols);
         const float scale = static_cast<float>(map.w_per_uS);
         for (int j = 0; j < t.weight_cols; ++j) {
-          const int a = map.scheme == mapping::Scheme::Differential ? 2 * j : j;
-          const int b = map.scheme == mapping::Scheme::Differential ? 2 * j + 1 : t.phys_cols - 1;
-          ts.sigma_w.col(j) =
-              scale * (ts.sigma_uS.col(a).array().square() + ts.sigma_uS.col(b).array().square())
-                          .sqrt()
-                          .matrix();
+          const mapping::ColumnPair c = mapping::pair_columns(map.scheme, t, j);
+          ts.sigma_w.col(j) = scale * (ts.sigma_uS.col(c.plus).array().square() +
+                                       ts.sigma_uS.col(c.minus).array().square())
+                                          .sqrt()
+                                          .matrix();
         }
         ts.noisy = ts.sigma_w.maxCoeff() > 0.0f;
       }
 
       // Drift compensation: ratio of the reference read at t0 to the same read now.
       if (comp_mode == periphery::DriftCompensation::None) continue;
-      Eigen::VectorXf& now = ts.now_sums;
-      now = ts.geff_uS.colwise().sum().transpose();
-      if (comp_mode == periphery::DriftCompensation::Global) {
-        const float f = ts.ref_sums.sum() / std::max(now.sum(), 1e-30f);
-        ts.comp.setConstant(t.weight_cols, f);
-      } else {
-        for (int j = 0; j < t.weight_cols; ++j) {
-          const int a = map.scheme == mapping::Scheme::Differential ? 2 * j : j;
-          const int b = map.scheme == mapping::Scheme::Differential ? 2 * j + 1 : t.phys_cols - 1;
-          ts.comp[j] = (ts.ref_sums[a] + ts.ref_sums[b]) / std::max(now[a] + now[b], 1e-30f);
-        }
-      }
+      periphery::reference_read(ts.geff_uS, ts.now_sums);
+      if (comp_mode == periphery::DriftCompensation::Global)
+        ts.comp.setConstant(t.weight_cols, periphery::drift_factor_global(ts.ref_sums, ts.now_sums));
+      else
+        periphery::drift_factors_per_column(ts.ref_sums, ts.now_sums, map.scheme, t, ts.comp);
       ls.comp.block(t.index / map.n_col_tiles, t.col0, 1, t.weight_cols) = ts.comp.transpose();
     }
     ls.packed.pack(ls.weff, ls.k0);
@@ -270,11 +234,11 @@ void Chip::matmul(std::size_t l, const nn::MatrixRM& x, nn::MatrixRM& y) {
       throw InputError("layer " + std::to_string(l) + ": DAC needs bits in [2, 24] and a " +
                        "positive finite range, got " + std::to_string(per.dac.bits) + " bits, " +
                        "range " + std::to_string(setup.dac_range));
-    dac_max_code = static_cast<float>((1 << (per.dac.bits - 1)) - 1);
-    dac_step = setup.dac_range / dac_max_code;
+    dac_max_code = periphery::max_code(per.dac.bits);
+    dac_step = periphery::quantizer_step(per.dac.bits, setup.dac_range);
     if (!fused) {  // DAC straight into the scratch input (one pass, no copy first)
       ls.xq.resize(x.rows(), x.cols());
-      quantize_copy(x.data(), ls.xq.data(), x.size(), dac_step, dac_max_code);
+      periphery::quantize_values(x.data(), ls.xq.data(), x.size(), dac_step, dac_max_code);
       xin = &ls.xq;
     }
   }
@@ -284,7 +248,7 @@ void Chip::matmul(std::size_t l, const nn::MatrixRM& x, nn::MatrixRM& y) {
   }
   const auto& map = setup.map;
   const bool adc = per.adc.bits > 0;
-  const float adc_max_code = adc ? static_cast<float>((1 << (per.adc.bits - 1)) - 1) : 0.0f;
+  const float adc_max_code = adc ? periphery::max_code(per.adc.bits) : 0.0f;
   y.resize(x.rows(), map.out);
   if (!any_noise) {
     for (int tr = 0; tr < map.n_row_tiles; ++tr) {

@@ -6,6 +6,7 @@
 
 #include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
+#include "xbarmc/periphery/quantizer.h"
 
 namespace xbarmc::chip {
 
@@ -52,7 +53,7 @@ PointSetup prepare_point(const nn::Network& net, const study::PointModels& model
 
   // Per-column ADC steps, exactly as periphery::quantize forms them (float range / max code).
   if (per.adc.bits > 0) {
-    const float max_code = static_cast<float>((1 << (per.adc.bits - 1)) - 1);
+
     for (LayerSetup& ls : setup.layers) {
       ls.adc_step.resize(ls.map.n_row_tiles, ls.map.out);
       ls.adc_inv_step.resize(ls.map.n_row_tiles, ls.map.out);
@@ -63,7 +64,7 @@ PointSetup prepare_point(const nn::Network& net, const study::PointModels& model
             throw InputError("ADC range of layer tile " + std::to_string(t.index) + " column " +
                              std::to_string(j) + " must be a positive finite number, got " +
                              std::to_string(r[j]));
-          const float step = r[j] / max_code;
+          const float step = periphery::quantizer_step(per.adc.bits, r[j]);
           ls.adc_step(t.index / ls.map.n_col_tiles, t.col0 + j) = step;
           ls.adc_inv_step(t.index / ls.map.n_col_tiles, t.col0 + j) = 1.0f / step;
         }

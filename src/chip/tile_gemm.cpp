@@ -1,7 +1,6 @@
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593).
+// GCC 12 raises a false -Wuninitialized in its AVX-512 intrinsics inlined from Eigen under
+// -march=native (GCC bug 105593); -Wmaybe-uninitialized is off for the whole build (CMakeLists.txt).
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include "xbarmc/chip/tile_gemm.h"
@@ -9,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include "xbarmc/periphery/quantizer.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -40,7 +41,7 @@ namespace {
   for (int c = 0; c < n; ++c) {
     float v = p[c];
     if (e.step)
-      v = e.step[c] * std::clamp(std::nearbyint(v * e.inv_step[c]), -e.max_code, e.max_code);
+      v = periphery::quantize_value(v, e.step[c], e.inv_step[c], e.max_code);
     if (e.comp) v *= e.comp[c];
     y[c] = (e.first ? 0.0f : y[c]) + v;
   }
@@ -84,30 +85,12 @@ void micro_kernel(const float* a, Eigen::Index lda, const float* bp, int k_rows,
   for (int i = 0; i < MR; ++i)
     for (int h = 0; h < 2; ++h) {
       __m512 v = acc[i][h];
-      if (e.step) {
-        // As periphery::quantize: step * clamp(nearbyint(v * inv_step), -max, max); max/min
-        // return their second operand for a NaN, so NaN passes through as with std::clamp.
-        const __m512 r = _mm512_roundscale_ps(_mm512_mul_ps(v, inv[h]),
-                                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        v = _mm512_mul_ps(step[h], _mm512_min_ps(hi, _mm512_max_ps(lo, r)));
-      }
+      if (e.step) v = periphery::quantize_values(v, step[h], inv[h], lo, hi);
       if (e.comp) v = _mm512_mul_ps(v, comp[h]);
       float* yp = y + i * ldy + c0 + 16 * h;
       const __m512 prev = e.first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m[h], yp);
       _mm512_mask_storeu_ps(yp, m[h], _mm512_add_ps(prev, v));
     }
-}
-
-//! out[k] = q(in[k]) for n elements: the DAC of TileEpilogue, as periphery::quantize.
-void quantize_row(const float* in, float* out, int n, float step, float inv_step, float max_code) {
-  const __m512 s = _mm512_set1_ps(step), inv = _mm512_set1_ps(inv_step),
-               lo = _mm512_set1_ps(-max_code), hi = _mm512_set1_ps(max_code);
-  for (int k = 0; k < n; k += 16) {
-    const __mmask16 m = n - k >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - k)) - 1u);
-    const __m512 r = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, in + k), inv),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    _mm512_mask_storeu_ps(out + k, m, _mm512_mul_ps(s, _mm512_min_ps(hi, _mm512_max_ps(lo, r))));
-  }
 }
 
 //! Quantised copy of one block of inputs: MR rows x k_rows, row stride `lda` in `a`, into
@@ -126,9 +109,9 @@ void row_block(const nn::MatrixRM& x, const PackedWeights& w, int r, Eigen::Inde
     thread_local std::vector<float, Eigen::aligned_allocator<float>> buf;
     if (buf.size() < static_cast<std::size_t>(MAX_MR * kr))
       buf.resize(static_cast<std::size_t>(MAX_MR * kr));
-    const float inv = 1.0f / e.dac_step;
     for (int i = 0; i < MR; ++i)
-      quantize_row(a + i * lda, buf.data() + i * kr, kr, e.dac_step, inv, e.dac_max_code);
+      periphery::quantize_values(a + i * lda, buf.data() + i * kr, kr, e.dac_step,
+                                 e.dac_max_code);
     // The next block's inputs come from memory (the test set does not fit in cache) as short
     // strided row pieces the hardware prefetcher does not follow: ask for them now, while the
     // panels below run on this block.
@@ -200,7 +183,7 @@ void tile_gemm(const nn::MatrixRM& x, const PackedWeights& w, const Eigen::Matri
     const float inv = 1.0f / e.dac_step;
     thread_local nn::MatrixRM xq;  // keeps its storage across calls of the same shape
     xq = x.middleCols(k0, kr).unaryExpr([&](float v) {
-      return e.dac_step * std::clamp(std::nearbyint(v * inv), -e.dac_max_code, e.dac_max_code);
+      return periphery::quantize_value(v, e.dac_step, inv, e.dac_max_code);
     });
     scratch.noalias() = xq * w_plain.middleRows(k0, kr);
   } else {

@@ -1,13 +1,8 @@
 // Numeric multifrontal Kron reduction (see include/xbarmc/circuit/multifrontal.h),
 // one code path templated on the scalar of the elimination (float or double).
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include "xbarmc/circuit/multifrontal.h"
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <algorithm>
 #include <bit>
 #include <cmath>

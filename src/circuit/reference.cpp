@@ -1,8 +1,3 @@
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include "xbarmc/circuit/reference.h"
 
 #include <Eigen/Cholesky>

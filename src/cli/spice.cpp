@@ -1,10 +1,5 @@
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <CLI/CLI.hpp>
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <filesystem>
 #include <fstream>
 #include <iostream>

@@ -1,8 +1,3 @@
-// GCC 12 reports a false -Wmaybe-uninitialized inside Eigen 3.4's AVX-512 GEMM kernel
-// (gebp_kernel) under -march=native; the warning is in Eigen, not in this file.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include "xbarmc/device/read_noise.h"
 
 #include <algorithm>

@@ -54,16 +54,6 @@ void error_scales(const ErrorModel& m, const float* g_uS, float* scale, std::ptr
   }
 }
 
-double pcm_nu_mean(const Drift& d, double x) {
-  const double lx = std::log(std::max(x, d.x_min));
-  return std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi);
-}
-
-double pcm_nu_sigma(const Drift& d, double x) {
-  const double lx = std::log(std::max(x, d.x_min));
-  return std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi);
-}
-
 double pcm_q_s(const ReadNoise& r, double x_p) {
   return std::min(r.q_s_coeff / std::pow(std::max(x_p, r.x_p_min), r.q_s_exp), r.q_s_max);
 }

@@ -113,11 +113,9 @@ void TileDevices::draw_instance(const DeviceParams& p, const TileKey& key,
       pcm_nu_sigma_.resize(rows, cols);
       for (Eigen::Index n = 0; n < target_.size(); ++n) {
         const double x = std::abs(target_.data()[n]) / p.g_max_uS;
-        const double lx = std::log(std::max(x, d.x_min));
-        pcm_nu_mean_.data()[n] =
-            static_cast<float>(std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi));
-        pcm_nu_sigma_.data()[n] =
-            static_cast<float>(std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi));
+        const double lx = pcm_log_state(d, x);
+        pcm_nu_mean_.data()[n] = static_cast<float>(pcm_nu_mean_at(d, lx));
+        pcm_nu_sigma_.data()[n] = static_cast<float>(pcm_nu_sigma_at(d, lx));
       }
     }
     const float* z = draw_normals(key, Purpose::DriftNuD2D, 0, 0, rows, cols);

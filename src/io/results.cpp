@@ -258,13 +258,14 @@ void write_results(const std::string& path, const ResultsMeta& meta, const study
         g.write_attr("params", meta.point_params[p]);
         g.write_attr("label", meta.point_labels[p]);
         g.write_attr("noise_free_accuracy", pr.noise_free_accuracy);
-        const hsize_t chunk_i = std::min<hsize_t>(I, 1024);
-        g.write("accuracy", pr.accuracy, {I, C, T}, {{chunk_i, C, T}, 4});
-        g.write("layer_error", pr.layer_error, {I, C, T, L}, {{chunk_i, C, T, L}, 4});
-        g.write("status", pr.status, {I}, {{chunk_i}, 4});
+        const hsize_t chunk_i = std::min<hsize_t>(I, INSTANCE_CHUNK);
+        g.write("accuracy", pr.accuracy, {I, C, T}, {{chunk_i, C, T}, DEFLATE_LEVEL});
+        g.write("layer_error", pr.layer_error, {I, C, T, L},
+                {{chunk_i, C, T, L}, DEFLATE_LEVEL});
+        g.write("status", pr.status, {I}, {{chunk_i}, DEFLATE_LEVEL});
         std::vector<std::uint8_t> done(pr.status.size());
         for (std::size_t i = 0; i < done.size(); ++i) done[i] = pr.status[i] != 0 ? 1 : 0;
-        g.write("done", done, {I}, {{chunk_i}, 4});
+        g.write("done", done, {I}, {{chunk_i}, DEFLATE_LEVEL});
         write_point_summary(g, meta, r, pr, thresholds);
       }
       const bool complete = options.shard_count == 0 && all_done(r);

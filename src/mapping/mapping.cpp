@@ -101,20 +101,22 @@ LayerMap map_layer(const Eigen::MatrixXf& W, const MappingParams& p) {
       t.col0 = tc * wpt;
       t.rows = std::min(p.tile_rows, m.in - t.row0);
       t.weight_cols = std::min(wpt, m.out - t.col0);
-      t.phys_cols = p.scheme == Scheme::Differential ? 2 * t.weight_cols : t.weight_cols + 1;
+      t.phys_cols = physical_columns(p.scheme, t.weight_cols);
       Eigen::MatrixXf g(t.rows, t.phys_cols);
       for (int j = 0; j < t.weight_cols; ++j) {
         for (int i = 0; i < t.rows; ++i) {
           const double w = std::clamp(W(t.row0 + i, t.col0 + j), -wc, wc);
+          const ColumnPair c = pair_columns(p.scheme, t, j);
           if (p.scheme == Scheme::Differential) {
-            g(i, 2 * j) = static_cast<float>(g_base + std::max(w, 0.0) * uS_per_w);
-            g(i, 2 * j + 1) = static_cast<float>(g_base + std::max(-w, 0.0) * uS_per_w);
+            g(i, c.plus) = static_cast<float>(g_base + std::max(w, 0.0) * uS_per_w);
+            g(i, c.minus) = static_cast<float>(g_base + std::max(-w, 0.0) * uS_per_w);
           } else {
-            g(i, j) = static_cast<float>(g_base + w * uS_per_w);
+            g(i, c.plus) = static_cast<float>(g_base + w * uS_per_w);
           }
         }
       }
-      if (p.scheme == Scheme::Offset) g.col(t.weight_cols).setConstant(static_cast<float>(g_base));
+      if (p.scheme == Scheme::Offset)
+        g.col(pair_columns(p.scheme, t, 0).minus).setConstant(static_cast<float>(g_base));
       quantize_to_grid(grid, g);
       m.tiles.push_back(t);
       m.target_uS.push_back(std::move(g));
@@ -134,10 +136,8 @@ void tile_weights(const LayerMap& m, const TileSpec& t,
   }
   const float k = static_cast<float>(m.w_per_uS);
   for (int j = 0; j < t.weight_cols; ++j) {
-    if (m.scheme == Scheme::Differential)
-      w_out.col(j) = k * (g_uS.col(2 * j) - g_uS.col(2 * j + 1));
-    else
-      w_out.col(j) = k * (g_uS.col(j) - g_uS.col(t.weight_cols));
+    const ColumnPair c = pair_columns(m.scheme, t, j);
+    w_out.col(j) = k * (g_uS.col(c.plus) - g_uS.col(c.minus));
   }
 }
 

@@ -1,55 +1,46 @@
-// Drift compensation (Joshi et al., Nat. Commun. 11, 2473, 2020; aihwkit
-// GlobalDriftCompensation): a fixed reference input batch is read right after
-// programming (t0) and again at t; outputs at t are scaled by mean|y_t0| / mean|y_t|.
-#include <cmath>
+// Drift compensation as the engine runs it (docs/models.md, "Drift compensation"). Global drift
+// compensation after Joshi et al., Nat. Commun. 11, 2473 (2020): right after programming (t0)
+// a constant read drives every row of the tile at the read voltage and the column currents are
+// stored; at read time t the same read is repeated and the outputs are scaled digitally by the
+// ratio of the two (aihwkit's GlobalDriftCompensation likewise reads an all-ones vector). The
+// read voltage cancels in the ratio, so the currents are taken as column sums of G_eff (uS).
+#include <algorithm>
 #include <string>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::periphery {
 
 namespace {
 
-void check_same(const Eigen::Ref<const Eigen::MatrixXf>& a,
-                const Eigen::Ref<const Eigen::MatrixXf>& b) {
-  if (a.rows() != b.rows() || a.cols() != b.cols())
-    throw InputError("drift compensation: reference reads at t0 and t have different shapes");
-}
-
-double mean_abs(const Eigen::Ref<const Eigen::MatrixXf>& y) {
-  double s = 0;
-  for (Eigen::Index c = 0; c < y.cols(); ++c)
-    for (Eigen::Index r = 0; r < y.rows(); ++r) s += std::abs(static_cast<double>(y(r, c)));
-  return y.size() > 0 ? s / static_cast<double>(y.size()) : 0.0;
+void check_same(const Eigen::VectorXf& a, const Eigen::VectorXf& b) {
+  if (a.size() != b.size())
+    throw InputError("drift compensation: reference reads at t0 and t have different sizes (" +
+                     std::to_string(a.size()) + " and " + std::to_string(b.size()) + ")");
 }
 
 }  // namespace
 
-float drift_factor_global(const Eigen::Ref<const Eigen::MatrixXf>& y_t0,
-                          const Eigen::Ref<const Eigen::MatrixXf>& y_t) {
-  check_same(y_t0, y_t);
-  const double at_t = mean_abs(y_t);
-  return at_t > 0 ? static_cast<float>(mean_abs(y_t0) / at_t) : 1.0f;
+void reference_read(const Eigen::MatrixXf& geff_uS, Eigen::VectorXf& column_sums_uS) {
+  column_sums_uS = geff_uS.colwise().sum().transpose();
 }
 
-Eigen::VectorXf drift_factor_per_column(const Eigen::Ref<const Eigen::MatrixXf>& y_t0,
-                                        const Eigen::Ref<const Eigen::MatrixXf>& y_t) {
-  check_same(y_t0, y_t);
-  Eigen::VectorXf f(y_t.cols());
-  for (Eigen::Index j = 0; j < y_t.cols(); ++j) {
-    const double at_t = mean_abs(y_t.col(j));
-    f(j) = at_t > 0 ? static_cast<float>(mean_abs(y_t0.col(j)) / at_t) : 1.0f;
+float drift_factor_global(const Eigen::VectorXf& ref_t0, const Eigen::VectorXf& ref_t) {
+  check_same(ref_t0, ref_t);
+  return ref_t0.sum() / std::max(ref_t.sum(), COMPENSATION_FLOOR);
+}
+
+void drift_factors_per_column(const Eigen::VectorXf& ref_t0, const Eigen::VectorXf& ref_t,
+                              mapping::Scheme scheme, const mapping::TileSpec& tile,
+                              Eigen::VectorXf& factors) {
+  check_same(ref_t0, ref_t);
+  factors.resize(tile.weight_cols);
+  for (int j = 0; j < tile.weight_cols; ++j) {
+    const mapping::ColumnPair c = mapping::pair_columns(scheme, tile, j);
+    factors[j] = (ref_t0[c.plus] + ref_t0[c.minus]) /
+                 std::max(ref_t[c.plus] + ref_t[c.minus], COMPENSATION_FLOOR);
   }
-  return f;
-}
-
-void apply_column_factors(const Eigen::Ref<const Eigen::VectorXf>& factors,
-                          Eigen::Ref<Eigen::MatrixXf> y) {
-  if (factors.size() != y.cols())
-    throw InputError("apply_column_factors: " + std::to_string(factors.size()) + " factors for " +
-                     std::to_string(y.cols()) + " columns");
-  for (Eigen::Index j = 0; j < y.cols(); ++j) y.col(j) *= factors(j);
 }
 
 }  // namespace xbarmc::periphery

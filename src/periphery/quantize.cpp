@@ -4,18 +4,11 @@
 
 #include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
+#include "xbarmc/periphery/quantizer.h"
 
 namespace xbarmc::periphery {
 
 namespace {
-
-// x / step is taken as x * (1 / step): a multiply instead of a division per element (the
-// division dominated the quantisers); the code differs from that of the exact quotient only
-// where x / step lies within an ulp of a half-integer. The engine's fused kernels
-// (engine/tile_gemm.cpp, engine/chip.cpp) use the same formula, element for element.
-inline float quantize_one(float x, float step, float inv_step, float max_code) {
-  return step * std::clamp(std::nearbyint(x * inv_step), -max_code, max_code);
-}
 
 void check_range(float range, const char* what) {
   if (!(range > 0) || !std::isfinite(range))
@@ -31,11 +24,13 @@ void quantize(int bits, float range, Eigen::Ref<Eigen::MatrixXf> x) {
   if (bits < 2 || bits > 24)
     throw InputError("quantize: bits must be in [2, 24], got " + std::to_string(bits));
   check_range(range, "quantize");
-  const float max_code = static_cast<float>((1 << (bits - 1)) - 1);
-  const float step = range / max_code, inv_step = 1.0f / step;
+  const float mc = max_code(bits), step = quantizer_step(bits, range);
+  if (x.outerStride() == x.rows()) {  // contiguous: the vector form
+    quantize_values(x.data(), x.data(), x.size(), step, mc);
+    return;
+  }
   for (Eigen::Index c = 0; c < x.cols(); ++c)
-    for (Eigen::Index r = 0; r < x.rows(); ++r)
-      x(r, c) = quantize_one(x(r, c), step, inv_step, max_code);
+    quantize_values(x.col(c).data(), x.col(c).data(), x.rows(), step, mc);
 }
 
 void quantize_dac(const DacParams& p, float range, Eigen::Ref<Eigen::MatrixXf> x) {

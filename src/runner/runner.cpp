@@ -77,7 +77,7 @@ double evaluate(const nn::Network& net, const Inputs& in, Worker& w) {
   const nn::Network::MatMul mm = [&w](std::size_t l, const nn::MatrixRM& x, nn::MatrixRM& y) {
     w.chip.matmul(l, x, y);
   };
-  w.chip.begin_reads(0);
+  w.chip.begin_reads(chip::Chip::READS_TEST_SET);
   std::uint64_t correct = 0;
   bool finite = true;
   for (std::size_t b = 0; b < in.batches.size(); ++b) {
@@ -95,7 +95,7 @@ double evaluate(const nn::Network& net, const Inputs& in, Worker& w) {
 //! Relative RMS deviation of each weight layer's output from the software network on the probe.
 void layer_errors(const nn::Network& net, const Inputs& in, Worker& w, float* out) {
   const auto t0 = util::Clock::now();
-  w.chip.begin_reads(1);
+  w.chip.begin_reads(chip::Chip::READS_PROBE);
   const nn::Network::MatMul mm = [&w](std::size_t l, const nn::MatrixRM& x, nn::MatrixRM& y) {
     w.chip.matmul(l, x, y);
   };

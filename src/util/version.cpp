@@ -5,7 +5,7 @@
 
 #include <Random123/features/compilerfeatures.h>
 #include <CLI/Version.hpp>
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <boost/version.hpp>
 #include <nlohmann/json.hpp>
 

@@ -38,8 +38,13 @@ class Chip {
   //! Sets the read time: conductances after drift/relaxation, circuit solve, effective
   //! weights, read-noise sigmas, drift-compensation factors. `read_id` keys read noise.
   void read_at(std::uint32_t time_index, double t_s);
-  //! Starts a new sequence of reads (its own read-noise streams), e.g. the test set or the probe.
+  //! Starts a new sequence of reads (its own read-noise streams), e.g. the test set or the
+  //! probe: read noise is keyed with sub = time_index << 32 | read_id (util/rng.h).
   void begin_reads(std::uint64_t read_id);
+  //! read_id of the reads of the test set.
+  static constexpr std::uint64_t READS_TEST_SET = 0;
+  //! read_id of the reads of the probe batch (layer errors).
+  static constexpr std::uint64_t READS_PROBE = 1;
   //! The analog product y [b x out] = x [b x in] "times" weight layer `layer`.
   void matmul(std::size_t layer, const nn::MatrixRM& x, nn::MatrixRM& y);
 
@@ -86,7 +91,8 @@ class Chip {
   };
 
   circuit::TileSolver& solver_for(int rows, int cols);
-  void effective_conductance(TileState& ts, bool reference);
+  //! G_eff of the tile from ts.g_uS through the circuit model (a copy when ideal).
+  void effective_conductance(TileState& ts);
   void tile_into_weights(std::size_t l, const mapping::TileSpec& t, TileState& ts);
   void add_tile_row_noise(LayerState& ls, const mapping::LayerMap& map, int tr,
                           const nn::MatrixRM& xin);

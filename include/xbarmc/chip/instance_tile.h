@@ -3,7 +3,7 @@
 //! Rebuilds one tile of one chip instance exactly as the Monte Carlo run has it
 //! (same keyed draws), for `xbarmc spice` and for debugging a single instance.
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <cstdint>
 
 #include "xbarmc/data/dataset.h"

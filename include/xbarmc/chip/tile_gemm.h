@@ -12,7 +12,7 @@
 //! 12-row block of the row tile's inputs is quantised into a small L1-resident buffer once and
 //! used for every output panel, so the quantised input never goes to memory.
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <vector>
 
 #include "xbarmc/nn/layers.h"

@@ -4,7 +4,7 @@
 //! matrix of a tile, O(rows*cols). Accurate only for small IR-drop strength
 //! (ir_drop_strength() well below 1); its error grows as the strength squared.
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/circuit/params.h"
 

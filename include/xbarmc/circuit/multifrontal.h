@@ -16,7 +16,7 @@
 //! 33, 1107, 1985): no subtraction occurs anywhere, so every entry of G_eff is
 //! obtained to high relative accuracy however strong the IR drop.
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <cstddef>
 #include <vector>
 

@@ -3,7 +3,7 @@
 //! Reference solution of a tile's nodal equations by a dense direct solve.
 //! O((2*rows*cols)^3): for validating the fast solver on small tiles only.
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/circuit/params.h"
 

@@ -5,7 +5,7 @@
 //! than one 64-byte vector. With AVX-512 they use whole vectors plus one masked
 //! vector; without it, plain loops doing the same arithmetic per element (only
 //! pivot_sum's summation order differs between the two).
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <cstring>
 #include <type_traits>
 

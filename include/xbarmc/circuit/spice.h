@@ -3,7 +3,7 @@
 //! ngspice netlist of one tile, so anyone can check xbarmc's circuit solver
 //! against their own SPICE. Node and element names: docs/line-resistance.md.
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <string>
 
 #include "xbarmc/circuit/params.h"

@@ -3,7 +3,7 @@
 //! Effective conductance matrix of a crossbar tile with line resistance: the
 //! entry point used by the engine. One TileSolver per (thread, tile shape).
 
-#include <Eigen/Core>
+#include "xbarmc/util/eigen.h"
 #include <memory>
 
 #include "xbarmc/circuit/params.h"

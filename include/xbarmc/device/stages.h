@@ -4,6 +4,7 @@
 //! applies them to whole tiles in the fixed stage order; tests call them directly
 //! to compare sampled statistics with the model.
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 
@@ -47,11 +48,23 @@ inline bool within_tolerance(const WriteVerify& w, double g_uS, double target_uS
 
 // ---- drift and relaxation ------------------------------------------------------------
 
-//! PCM drift-exponent mean mu_nu(x) = clip(mu_a ln x + mu_b, mu_lo, mu_hi), x = G/g_max
-//! clipped below at x_min (Nandakumar et al. 2019; aihwkit PCMLikeNoiseModel).
-double pcm_nu_mean(const Drift& d, double x);
-//! PCM drift-exponent sigma sigma_nu(x) = clip(sig_a ln x + sig_b, sig_lo, sig_hi).
-double pcm_nu_sigma(const Drift& d, double x);
+//! ln of the PCM normalised state, ln max(x, x_min), x = |G_target| / g_max (device g_max).
+inline double pcm_log_state(const Drift& d, double x) { return std::log(std::max(x, d.x_min)); }
+//! PCM drift-exponent mean at log-state lx: clip(mu_a lx + mu_b, mu_lo, mu_hi)
+//! (Nandakumar et al. 2019; aihwkit PCMLikeNoiseModel). The one definition of the formula.
+inline double pcm_nu_mean_at(const Drift& d, double lx) {
+  return std::clamp(d.mu_a * lx + d.mu_b, d.mu_lo, d.mu_hi);
+}
+//! PCM drift-exponent sigma at log-state lx: clip(sig_a lx + sig_b, sig_lo, sig_hi).
+inline double pcm_nu_sigma_at(const Drift& d, double lx) {
+  return std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi);
+}
+//! PCM drift-exponent mean mu_nu(x) at normalised state x (x clipped below at x_min).
+inline double pcm_nu_mean(const Drift& d, double x) { return pcm_nu_mean_at(d, pcm_log_state(d, x)); }
+//! PCM drift-exponent sigma sigma_nu(x) at normalised state x.
+inline double pcm_nu_sigma(const Drift& d, double x) {
+  return pcm_nu_sigma_at(d, pcm_log_state(d, x));
+}
 
 //! Effective time t_eff (s) for drift at t_s after programming.
 inline double drift_t_eff(const Drift& d, double t_s) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "xbarmc/runner/runner.h"
+#include "xbarmc/study/results.h"
 #include "xbarmc/study/study.h"
 #include "xbarmc/nn/network.h"
 
@@ -17,6 +17,11 @@ namespace xbarmc::io {
 //! Format version written into (and required of) results files.
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
 inline constexpr int RESULTS_FORMAT_MINOR = 0;
+
+//! Instances per HDF5 chunk of the per-instance datasets (fewer when the study has fewer).
+inline constexpr unsigned long long INSTANCE_CHUNK = 1024;
+//! zlib deflate level of the per-instance datasets (1 fastest .. 9 smallest).
+inline constexpr int DEFLATE_LEVEL = 4;
 
 //! What a results file records about its study besides the raw results: enough to write a
 //! file again (merge, resume) without the network or the dataset.

@@ -85,6 +85,25 @@ struct LayerMap {
   std::vector<Eigen::MatrixXf> target_uS;  //!< per tile [rows x phys_cols] target conductance
 };
 
+//! The two physical columns of a tile whose conductance difference is weight column j.
+struct ColumnPair {
+  int plus = 0;   //!< G+ (differential) or the weight's device (offset)
+  int minus = 0;  //!< G- (differential) or the tile's reference column (offset)
+};
+
+//! The physical column layout of a tile: differential pairs sit in adjacent columns,
+//! (2j, 2j + 1); the offset scheme pairs column j with the reference column, the tile's last
+//! (`t.weight_cols`). The only place this layout is defined.
+inline ColumnPair pair_columns(Scheme scheme, const TileSpec& t, int j) {
+  return scheme == Scheme::Differential ? ColumnPair{2 * j, 2 * j + 1}
+                                        : ColumnPair{j, t.weight_cols};
+}
+
+//! Physical device columns of a tile holding `weight_cols` weight columns under `scheme`.
+inline int physical_columns(Scheme scheme, int weight_cols) {
+  return scheme == Scheme::Differential ? 2 * weight_cols : weight_cols + 1;
+}
+
 //! Maps W [in x out] onto tiles. Throws InputError on an empty or non-finite W.
 LayerMap map_layer(const Eigen::MatrixXf& W, const MappingParams& p);
 

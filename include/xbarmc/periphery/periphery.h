@@ -2,7 +2,7 @@
 //! \file periphery/periphery.h
 //! Periphery of a tile: input DAC, per-column ADC of partial sums, and drift
 //! compensation calibrated the way chips do it (Joshi et al., Nat. Commun. 11, 2473, 2020:
-//! a reference read at t0 against the same read at t, applied digitally).
+//! an all-ones reference read at t0 against the same read at t, applied digitally).
 //!
 //! Quantisers are symmetric, mid-tread (zero is a level): with n bits and range R,
 //! step = R / (2^(n-1) - 1) and q(x) = step * clamp(round(x/step), -(2^(n-1)-1), 2^(n-1)-1),
@@ -11,6 +11,7 @@
 #include <Eigen/Dense>
 
 #include "xbarmc/config/node.h"
+#include "xbarmc/mapping/mapping.h"
 
 namespace xbarmc::periphery {
 
@@ -68,15 +69,25 @@ float calibrate_range(const Eigen::Ref<const Eigen::MatrixXf>& x, double headroo
 Eigen::VectorXf calibrate_column_ranges(const Eigen::Ref<const Eigen::MatrixXf>& y,
                                         double headroom = 1.0);
 
-//! Global drift compensation factor: mean |y_t0| / mean |y_t| over the reference read
-//! (one scalar; 1 when the read at t is all zero).
-float drift_factor_global(const Eigen::Ref<const Eigen::MatrixXf>& y_t0,
-                          const Eigen::Ref<const Eigen::MatrixXf>& y_t);
-//! Per-column factors: mean_b |y_t0(b,j)| / mean_b |y_t(b,j)| (1 where a column is zero at t).
-Eigen::VectorXf drift_factor_per_column(const Eigen::Ref<const Eigen::MatrixXf>& y_t0,
-                                        const Eigen::Ref<const Eigen::MatrixXf>& y_t);
-//! Multiplies each column j of y by factors(j).
-void apply_column_factors(const Eigen::Ref<const Eigen::VectorXf>& factors,
-                          Eigen::Ref<Eigen::MatrixXf> y);
+// ---- drift compensation (docs/models.md; Joshi et al., Nat. Commun. 11, 2473, 2020) ----
+
+//! Denominator floor of the compensation ratios (uS), so an all-zero read at t gives a large
+//! finite factor instead of a division by zero.
+inline constexpr float COMPENSATION_FLOOR = 1e-30f;
+
+//! The reference read of one tile: every row driven at the read voltage (all-ones input), the
+//! physical column currents in units of the read voltage, i.e. the column sums of the tile's
+//! effective conductance matrix G_eff [rows x physical columns] (uS).
+void reference_read(const Eigen::MatrixXf& geff_uS, Eigen::VectorXf& column_sums_uS);
+
+//! Global factor of one tile: sum_k I_k(t0) / max(sum_k I_k(t), COMPENSATION_FLOOR) over all
+//! physical columns k (float sums, Eigen's reduction order).
+float drift_factor_global(const Eigen::VectorXf& ref_t0, const Eigen::VectorXf& ref_t);
+
+//! Per-column factors of one tile, one per weight column j with physical pair (a, b) =
+//! mapping::pair_columns(scheme, tile, j): (I_a(t0) + I_b(t0)) / max(I_a(t) + I_b(t), floor).
+void drift_factors_per_column(const Eigen::VectorXf& ref_t0, const Eigen::VectorXf& ref_t,
+                              mapping::Scheme scheme, const mapping::TileSpec& tile,
+                              Eigen::VectorXf& factors);
 
 }  // namespace xbarmc::periphery

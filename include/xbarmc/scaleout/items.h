@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "xbarmc/runner/runner.h"
+#include "xbarmc/study/results.h"
 
 namespace xbarmc::scaleout {
 

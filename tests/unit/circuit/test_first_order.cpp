@@ -1,8 +1,3 @@
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 // First-order mode: exact at zero resistance, error quadratic in the resistance
 // (it is the first-order Taylor expansion of the exact G_eff), warning outside
 // its valid range.

@@ -1,10 +1,5 @@
 // xbarmc's column currents against ngspice's operating point of the exported
 // netlist (an independent solver: ngspice's sparse LU on the full circuit).
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <gtest/gtest.h>
 
 #include <unistd.h>

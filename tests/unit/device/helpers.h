@@ -1,10 +1,5 @@
 #pragma once
 // Shared helpers of the device tests.
-// GCC 12 reports false -Wmaybe-uninitialized inside Eigen 3.4's AVX-512 reductions
-// under -march=native (the warning is in Eigen, not here).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 
 #include <gtest/gtest.h>
 

@@ -137,3 +137,35 @@ TEST(VectorMath, ExpMatchesLibm) {
   EXPECT_EQ(e[1], 0.0f);
   EXPECT_TRUE(std::isnan(e[2]));
 }
+
+// PCM drift exponents drawn by TileDevices at a state where neither fit is clipped, so the
+// slope terms of both formulas run: pcm_ibm at x = 0.05 has mu_nu = -0.0155 ln x + 0.0244 =
+// 0.0708 (inside [0.049, 0.1]) and sigma_nu = -0.0125 ln x - 0.0059 = 0.0315 (inside
+// [0.008, 0.045]). nu = |mu + sigma z| is a folded normal with mean
+// sigma sqrt(2/pi) exp(-mu^2 / (2 sigma^2)) + mu (1 - 2 Phi(-mu / sigma)) and
+// E[nu^2] = mu^2 + sigma^2; the sample mean and sd match within 5 standard errors.
+TEST(Drift, PcmExponentsInTheSlopeRegion) {
+  const DeviceParams p = parse(R"({"preset": "pcm_ibm"})");
+  const double x = 0.05, mu = -0.0155 * std::log(x) + 0.0244, s = -0.0125 * std::log(x) - 0.0059;
+  ASSERT_GT(mu, p.drift.mu_lo);
+  ASSERT_LT(mu, p.drift.mu_hi);
+  ASSERT_GT(s, p.drift.sig_lo);
+  ASSERT_LT(s, p.drift.sig_hi);
+  EXPECT_NEAR(pcm_nu_mean(p.drift, x), mu, 1e-12);
+  EXPECT_NEAR(pcm_nu_sigma(p.drift, x), s, 1e-12);
+  TileDevices dev;
+  const Eigen::MatrixXf target =
+      Eigen::MatrixXf::Constant(N_SIDE, N_SIDE, static_cast<float>(x * p.g_max_uS));
+  dev.draw_instance(p, TileKey{5, 9, 0, 0}, target);
+  const Moments m = moments(dev.nu());
+  const double pi = std::acos(-1.0), a = mu / s;
+  const double phi_neg = 0.5 * std::erfc(a / std::sqrt(2.0));  // Phi(-mu/sigma)
+  const double mean = s * std::sqrt(2.0 / pi) * std::exp(-0.5 * a * a) + mu * (1 - 2 * phi_neg);
+  const double sd = std::sqrt(mu * mu + s * s - mean * mean);
+  const double n = static_cast<double>(m.n);
+  EXPECT_NEAR(m.mean, mean, 5 * sd / std::sqrt(n));
+  EXPECT_NEAR(m.sd, sd, 5 * sd / std::sqrt(2 * n));
+  // A state where both fits clip gives a different distribution: the test would notice a
+  // formula that ignored the slopes (mu 0.049 and sigma 0.008 at x = 0.8).
+  EXPECT_GT(std::abs(mean - 0.049), 10 * sd / std::sqrt(n));
+}

@@ -1,14 +1,10 @@
-// GCC 12 reports false -Wmaybe-uninitialized inside Eigen 3.4's AVX-512 reductions
-// under -march=native (the warning is in Eigen, not here).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
+#include "xbarmc/periphery/quantizer.h"
 
 using namespace xbarmc;
 using namespace xbarmc::periphery;
@@ -59,19 +55,97 @@ TEST(Quantize, PerColumnRanges) {
   EXPECT_THROW(quantize_adc(adc, Eigen::VectorXf::Ones(3), y), InputError);
 }
 
-TEST(DriftCompensation, RecoversKnownScale) {
-  Eigen::MatrixXf y0(3, 2), yt(3, 2);
-  y0 << 1, -2, 3, 4, -5, 6;
-  yt = y0;
-  yt.col(0) *= 0.5f;
-  yt.col(1) *= 0.8f;
-  // Global: mean|y0| = 21/6, mean|yt| = (9*0.5 + 12*0.8)/6.
-  EXPECT_NEAR(drift_factor_global(y0, yt), 21.0 / (4.5 + 9.6), 1e-6);
-  const Eigen::VectorXf f = drift_factor_per_column(y0, yt);
-  EXPECT_NEAR(f(0), 2.0, 1e-6);
-  EXPECT_NEAR(f(1), 1.25, 1e-6);
-  apply_column_factors(f, yt);
-  EXPECT_TRUE(yt.isApprox(y0, 1e-6f));
+namespace {
+
+//! A differential tile of 3 rows and 2 weight columns (4 physical columns).
+mapping::TileSpec tile(int weight_cols, mapping::Scheme scheme) {
+  mapping::TileSpec t;
+  t.rows = 3;
+  t.weight_cols = weight_cols;
+  t.phys_cols = mapping::physical_columns(scheme, weight_cols);
+  return t;
+}
+
+}  // namespace
+
+// Closed form: every column k of G_eff scaled by s_k between t0 and t. The reference read is
+// the column sums S_k; the global factor is sum S_k / sum s_k S_k and the per-column factor of
+// pair (a, b) is (S_a + S_b) / (s_a S_a + s_b S_b).
+TEST(DriftCompensation, ReferenceReadClosedForm) {
+  Eigen::MatrixXf g0(3, 4);
+  g0 << 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;
+  const Eigen::Vector4f s(0.5f, 0.5f, 0.8f, 0.9f);
+  const Eigen::MatrixXf gt = g0 * s.asDiagonal();
+  Eigen::VectorXf r0, rt;
+  reference_read(g0, r0);
+  reference_read(gt, rt);
+  EXPECT_FLOAT_EQ(r0(0), 15.0f);
+  EXPECT_FLOAT_EQ(r0(3), 24.0f);
+  const double S[4] = {15, 18, 21, 24};
+  EXPECT_NEAR(drift_factor_global(r0, rt),
+              (15.0 + 18 + 21 + 24) / (0.5 * 15 + 0.5 * 18 + 0.8 * 21 + 0.9 * 24), 1e-6);
+  Eigen::VectorXf f;
+  drift_factors_per_column(r0, rt, mapping::Scheme::Differential,
+                           tile(2, mapping::Scheme::Differential), f);
+  ASSERT_EQ(f.size(), 2);
+  EXPECT_NEAR(f(0), 2.0, 1e-6);  // both devices of pair 0 lost half
+  EXPECT_NEAR(f(1), (S[2] + S[3]) / (0.8 * S[2] + 0.9 * S[3]), 1e-6);
+  // Offset scheme: 3 weight columns, column 3 is the reference of every pair.
+  drift_factors_per_column(r0, rt, mapping::Scheme::Offset, tile(3, mapping::Scheme::Offset), f);
+  ASSERT_EQ(f.size(), 3);
+  for (int j = 0; j < 3; ++j)
+    EXPECT_NEAR(f(j), (S[j] + S[3]) / (s(j) * S[j] + s(3) * S[3]), 1e-6) << j;
+}
+
+// One drift factor for every device (a uniform power law): compensation restores the weights
+// exactly, w(t) f = w_per_uS (s G+ - s G-) / s = w.
+TEST(DriftCompensation, UniformDriftRestoresWeights) {
+  Eigen::MatrixXf g0(3, 4);
+  g0 << 10, 2, 3, 14, 5, 16, 7, 8, 19, 1, 11, 2;
+  const float s = 0.73f;
+  const Eigen::MatrixXf gt = s * g0;
+  Eigen::VectorXf r0, rt, f;
+  reference_read(g0, r0);
+  reference_read(gt, rt);
+  drift_factors_per_column(r0, rt, mapping::Scheme::Differential,
+                           tile(2, mapping::Scheme::Differential), f);
+  for (int j = 0; j < 2; ++j) {
+    const Eigen::VectorXf w0 = g0.col(2 * j) - g0.col(2 * j + 1);
+    const Eigen::VectorXf wt = f(j) * (gt.col(2 * j) - gt.col(2 * j + 1));
+    EXPECT_TRUE(wt.isApprox(w0, 1e-6f)) << j;
+  }
+  EXPECT_NEAR(drift_factor_global(r0, rt), 1.0 / s, 1e-6);
+  // An all-zero read at t gives a large finite factor, not a division by zero.
+  EXPECT_TRUE(std::isfinite(drift_factor_global(r0, Eigen::VectorXf::Zero(4))));
+  EXPECT_THROW(drift_factor_global(r0, Eigen::VectorXf::Zero(3)), InputError);
+}
+
+// The scalar and AVX-512 forms of the one quantiser give the same bits, ties go to even, NaN
+// passes through and values beyond full scale saturate.
+TEST(Quantizer, VectorAndScalarFormsAgreeBitwise) {
+  const int bits = 4;
+  // Full scale 7/8: step 1/8 and its inverse are exact, so the ties below are exact ties.
+  const float range = 0.875f, mc = max_code(bits), step = quantizer_step(bits, range);
+  ASSERT_EQ(mc, 7.0f);
+  ASSERT_EQ(step, 0.125f);
+  std::vector<float> in;
+  for (int k = -200; k <= 200; ++k) in.push_back(0.01f * static_cast<float>(k));
+  in.push_back(std::nanf(""));
+  in.push_back(2.5f * step);  // a tie: 2.5 steps -> 2 steps (to even)
+  in.push_back(-3.5f * step);  // -3.5 steps -> -4 steps
+  std::vector<float> out(in.size());
+  quantize_values(in.data(), out.data(), static_cast<std::ptrdiff_t>(in.size()), step, mc);
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    const float scalar = quantize_value(in[k], step, 1.0f / step, mc);
+    if (std::isnan(in[k])) {
+      EXPECT_TRUE(std::isnan(out[k]) && std::isnan(scalar));
+      continue;
+    }
+    EXPECT_EQ(out[k], scalar) << in[k];
+    EXPECT_LE(std::abs(out[k]), range * 1.000001f);
+  }
+  EXPECT_EQ(out[in.size() - 2], 2 * step);
+  EXPECT_EQ(out[in.size() - 1], -4 * step);
 }
 
 namespace {
