@@ -1,4 +1,4 @@
-// The serial Comm: rank 0 of 1, linked into xbarmc (xbarmc-mpi links src/dist/mpi_impl.cpp).
+// The serial Comm: rank 0 of 1, linked into xbarmc (xbarmc-mpi links src/scaleout/mpi_impl.cpp).
 #include "xbarmc/scaleout/comm.h"
 
 #include <cstdlib>

@@ -19,7 +19,7 @@ const std::vector<std::string> kPointSections = {"mapping", "device", "circuit",
 
 void parse_monte_carlo(Node n, MonteCarloParams& p) {
   // Up to 10^15 (exact in a double): larger sizes are refused by the pre-flight estimate of
-  // `xbarmc run` (engine/estimate.h) with their memory and time, not by a bare range.
+  // `xbarmc run` (study/estimate.h) with their memory and time, not by a bare range.
   n.get("instances", p.instances, Range::between(1, 1e15));
   std::int64_t cycles = p.cycles;
   n.get("cycles", cycles, Range::between(1, 1e6));

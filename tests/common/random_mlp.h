@@ -1,5 +1,5 @@
 #pragma once
-// Test helpers shared by the engine and dist tests: a random two-layer ReLU MLP and a dataset
+// Test helpers shared by the runner and scaleout tests: a random two-layer ReLU MLP and a dataset
 // labelled by that network itself (software accuracy 1, so every analog error shows up as a
 // misclassification). Draws come from the given stream in a fixed order.
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 //! \file scaleout/comm.h
-//! A small facade over MPI. Every MPI call lives in src/dist/mpi_impl.cpp (built with
-//! -DXBARMC_MPI=ON); the serial build (src/dist/comm.cpp) is rank 0 of 1.
+//! A small facade over MPI. Every MPI call lives in src/scaleout/mpi_impl.cpp (built with
+//! -DXBARMC_MPI=ON); the serial build (src/scaleout/comm.cpp) is rank 0 of 1.
 
 #include <cstddef>
 #include <vector>

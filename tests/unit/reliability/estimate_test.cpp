@@ -1,4 +1,4 @@
-// Pre-flight size estimate of a run (engine/estimate.h): exact memory of the results arrays
+// Pre-flight size estimate of a run (study/estimate.h): exact memory of the results arrays
 // against a hand count, MACs of dense and convolutional networks against a hand count, and the
 // refusal of absurd sizes with both estimates in the message.
 #include "xbarmc/study/estimate.h"
