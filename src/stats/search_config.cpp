@@ -82,6 +82,7 @@ double per_point_confidence(const SearchConfig& config) {
 StoppingRule rule_for_search(const StoppingRule& base, const SearchConfig& config) {
   StoppingRule r = base;
   r.enabled = true;
+  r.width.reset();  // a search point needs a decision; a width stop would leave it undecided
   r.target_yield = config.spec.target_yield;
   r.threshold = config.threshold;
   r.confidence = per_point_confidence(config);

@@ -109,9 +109,9 @@ std::vector<std::string> monotonicity_warnings(std::span<const EvaluatedPoint> p
   }
   for (const auto& p : points) {
     const auto& ci = p.outcome.interval;
-    if (p.outcome.reason == StopReason::MaxInstances && ci.lo < target_yield &&
-        ci.hi >= target_yield)
-      out.push_back("undecided at max_instances, counted as failing: " + describe_point(p));
+    if (ci.lo < target_yield && ci.hi >= target_yield)
+      out.push_back(std::string("undecided (stopped by ") + to_string(p.outcome.reason) +
+                    "), counted as failing: " + describe_point(p));
   }
   return out;
 }

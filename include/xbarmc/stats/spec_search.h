@@ -73,8 +73,8 @@ std::size_t max_evaluations(const SearchSpec& spec);
 //! Warnings for evaluated points that contradict a monotone yield: a pair x_i < x_j whose
 //! intervals are disjoint in the wrong order (Largest: hi(x_i) < lo(x_j)), or whose spec
 //! classification is in the wrong order (Largest: x_i fails, x_j passes). Each names both
-//! points with their intervals. Undecided points (stopped at max_instances with the target
-//! inside the interval, counted as failing) get a warning each.
+//! points with their intervals. Undecided points (stopped with the target inside the
+//! interval, counted as failing) get a warning each.
 std::vector<std::string> monotonicity_warnings(std::span<const EvaluatedPoint> points,
                                                SearchDirection direction, double target_yield);
 
@@ -126,8 +126,9 @@ SearchConfig parse_search(config::Node node, double default_threshold, double de
 double per_point_confidence(const SearchConfig& config);
 
 //! The stopping rule to run at each search point: `base` (the study's /monte_carlo/stopping,
-//! enabled or not, which supplies batch, max_instances and width) with the search's target
-//! yield, threshold and per-point confidence, enabled.
+//! enabled or not, which supplies batch and max_instances) with the search's target yield,
+//! threshold and per-point confidence, enabled, and without a width criterion (a point
+//! stopped by width would stay undecided).
 StoppingRule rule_for_search(const StoppingRule& base, const SearchConfig& config);
 
 }  // namespace xbarmc::stats

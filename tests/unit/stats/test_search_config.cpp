@@ -53,6 +53,7 @@ TEST(SearchConfig, ReadsAValidSection) {
   const StoppingRule r = rule_for_search(base, c);
   EXPECT_TRUE(r.enabled);
   EXPECT_EQ(r.batch, 64u);
+  EXPECT_FALSE(r.width.has_value());
   EXPECT_EQ(*r.target_yield, 0.9);
   EXPECT_EQ(r.threshold, 0.85);
   EXPECT_EQ(r.confidence, per_point_confidence(c));

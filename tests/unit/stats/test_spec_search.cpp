@@ -117,6 +117,7 @@ TEST(SpecSearch, FindsTheCrossingOfALinearCurveInBothDirections) {
   for (const auto& w : dec.warnings) undecided |= w.find("undecided") != std::string::npos;
   bool capped = false;
   for (const auto& p : dec.points) capped |= p.outcome.reason == StopReason::MaxInstances;
+  EXPECT_TRUE(capped);
   EXPECT_EQ(capped, undecided);
 }
 
