@@ -160,7 +160,8 @@ TEST(SpecSearch, WarnsOnNonMonotoneObservations) {
   const SearchResult ok = search_spec(spec(0.0, 1.0, SearchDirection::Largest, 0.05),
                                       [&](double x) { return pop.run(r, x < 0.2 ? 0.99 : 0.3); });
   EXPECT_TRUE(ok.warnings.empty());
-  // Classification in the wrong order (listed points, not from a bisection).
+  // Classification in the wrong order (listed points, not from a bisection): the failing
+  // point is undecided (its interval contains the target), which is reported as well.
   std::vector<EvaluatedPoint> pts(2);
   pts[0].value = 1.0;
   pts[0].meets_spec = true;
@@ -169,9 +170,12 @@ TEST(SpecSearch, WarnsOnNonMonotoneObservations) {
   pts[1].meets_spec = false;
   pts[1].outcome.interval = {0.85, 0.95};
   const auto w = monotonicity_warnings(pts, SearchDirection::Largest, kTarget);
-  ASSERT_EQ(w.size(), 1u);
+  ASSERT_EQ(w.size(), 2u);
   EXPECT_NE(w[0].find("non-monotone spec"), std::string::npos);
-  EXPECT_TRUE(monotonicity_warnings(pts, SearchDirection::Smallest, kTarget).empty());
+  EXPECT_NE(w[1].find("undecided (stopped by continue)"), std::string::npos) << w[1];
+  const auto w_inc = monotonicity_warnings(pts, SearchDirection::Smallest, kTarget);
+  ASSERT_EQ(w_inc.size(), 1u);
+  EXPECT_NE(w_inc[0].find("undecided"), std::string::npos);
 }
 
 // Frontier over y(a, b) = 1 - a - b: the boundary b*(a) = 0.1 - a for a in {0, 0.02, 0.05}.
