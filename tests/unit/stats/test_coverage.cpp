@@ -158,3 +158,53 @@ TEST(SequentialCoverage, DecisionRuleSavesInstancesAwayFromTheTarget) {
     EXPECT_LT(c.mean_n, 0.5 * static_cast<double>(r.max_instances));
   }
 }
+
+// Expected instances against fixed designs (a documented check: the table in
+// docs/statistics.md comes from this output). 10^3 sequences per row.
+TEST(SequentialCoverage, ExpectedInstancesAgainstFixedDesigns) {
+  const auto mean_n = [](const StoppingRule& r, double p) {
+    std::mt19937_64 rng(7);
+    const auto cut = static_cast<std::uint64_t>(std::ldexp(p, 64));
+    double total = 0;
+    std::vector<std::uint8_t> flags;
+    for (int s = 0; s < 1000; ++s) {
+      SequentialYield seq(r);
+      while (!seq.outcome().stopped()) {
+        flags.resize(seq.next_batch_size());
+        for (auto& f : flags) f = rng() < cut;
+        seq.add_batch(flags);
+      }
+      total += static_cast<double>(seq.outcome().n);
+    }
+    return total / 1000;
+  };
+  StoppingRule w = base_rule();
+  w.batch = 100;
+  w.width = 0.05;
+  w.max_instances = 1000000;
+  const std::uint64_t worst = fixed_n_for_width(0.5, *w.width);
+  for (double p : {0.5, 0.8, 0.9, 0.95, 0.99}) {
+    const double n = mean_n(w, p);
+    std::printf(
+        "width 0.05, yield %.2f: mean n %.0f; fixed-n CP: worst case %llu, at this yield %llu\n", p,
+        n, static_cast<unsigned long long>(worst),
+        static_cast<unsigned long long>(fixed_n_for_width(p, *w.width)));
+    if (p == 0.99) {
+      EXPECT_LT(n, static_cast<double>(worst));
+    }
+  }
+  // A search point: decide against 0.9 at the Bonferroni level of a 7-point search, cap 5000.
+  StoppingRule d = base_rule();
+  d.batch = 100;
+  d.confidence = 1 - 0.05 / 7;
+  d.target_yield = 0.9;
+  d.max_instances = 5000;
+  for (double p : {0.5, 0.8, 0.85, 0.88, 0.92, 0.95, 0.99}) {
+    const double n = mean_n(d, p);
+    std::printf("decision against 0.90 at %.4f, cap 5000, yield %.2f: mean n %.0f\n", d.confidence,
+                p, n);
+    if (std::abs(p - 0.9) >= 0.05) {
+      EXPECT_LT(n, 0.2 * static_cast<double>(d.max_instances));
+    }
+  }
+}
