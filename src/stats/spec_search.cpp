@@ -1,5 +1,6 @@
 #include "xbarmc/stats/spec_search.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -20,7 +21,7 @@ std::string describe_point(const EvaluatedPoint& p) {
 }
 
 void check_spec(const SearchSpec& s) {
-  if (!(std::isfinite(s.lo) && std::isfinite(s.hi) && s.lo < s.hi))
+  if (!(std::isfinite(s.lo) && std::isfinite(s.hi) && s.lo < s.hi && std::isfinite(s.hi - s.lo)))
     throw InputError("search range must be finite with lo < hi");
   if (!(s.target_yield > 0 && s.target_yield < 1))
     throw InputError("search target yield must lie in (0, 1)");
@@ -49,8 +50,9 @@ std::uint64_t SearchResult::total_instances() const {
 
 std::size_t max_evaluations(const SearchSpec& spec) {
   check_spec(spec);
+  // Bisection of a double interval ends after at most ~2100 halvings (see search_spec).
   const double halvings = std::ceil(std::log2((spec.hi - spec.lo) / spec.resolution));
-  return 2 + static_cast<std::size_t>(std::max(0.0, halvings));
+  return 2 + static_cast<std::size_t>(std::clamp(halvings, 0.0, 2100.0));
 }
 
 SearchResult search_spec(const SearchSpec& spec, const PointEvaluator& evaluate) {

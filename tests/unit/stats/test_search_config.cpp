@@ -101,3 +101,22 @@ TEST(SearchConfig, ErrorsNameTheirPointers) {
       "resolutoin": 0.1})",
          "/search/resolutoin");
 }
+
+// Malformed sections are reported as issues, never thrown or crashed on.
+TEST(SearchConfig, MalformedSectionsAreReportedNotThrown) {
+  for (const char* text :
+       {R"([])", R"({"pointer": 5, "range": "x", "target_yield": "a", "resolution": null})",
+        R"({"pointer": "", "range": [], "target_yield": 0.9, "resolution": 0.1})",
+        R"({"pointer": "/device/a", "range": [0, 1], "target_yield": 0.9, "resolution": 0.1,
+            "frontier": 3})",
+        R"({"pointer": "/device/a", "range": [0, 1], "target_yield": 0.9, "resolution": 0.1,
+            "frontier": {"pointer": ["x"], "values": "y"}})",
+        R"({"pointer": "/device/a", "range": [0, 1], "target_yield": 0.9, "resolution": 0.1,
+            "frontier": {"pointer": "/device/b", "values": []}})",
+        R"({"pointer": "/device/a", "range": [1e308, -1e308], "target_yield": 0.9,
+            "resolution": 1e-300, "direction": 1, "correction": "holm"})"}) {
+    std::vector<xbarmc::ConfigIssue> issues;
+    EXPECT_NO_THROW(issues = parse(text).second) << text;
+    EXPECT_FALSE(issues.empty()) << text;
+  }
+}

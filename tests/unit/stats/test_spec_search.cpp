@@ -136,6 +136,10 @@ TEST(SpecSearch, AllPassAndNonePass) {
   EXPECT_TRUE(std::isnan(none.last_pass));
   EXPECT_EQ(none.points.size(), 1u);
   EXPECT_STREQ(to_string(SearchStatus::NonePass), "none_pass");
+  EXPECT_THROW(search_spec(spec(-1e308, 1e308, SearchDirection::Largest, 0.1),
+                           [&](double) { return pop.run(r, 0.5); }),
+               xbarmc::InputError);
+  EXPECT_EQ(max_evaluations(spec(0, 1, SearchDirection::Largest, 1e-300)), 2u + 997u);
   EXPECT_THROW(search_spec(spec(1.0, 1.0, SearchDirection::Largest, 0.1),
                            [&](double) { return pop.run(r, 0.5); }),
                xbarmc::InputError);

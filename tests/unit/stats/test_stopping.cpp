@@ -80,6 +80,9 @@ TEST(StoppingConfig, ErrorsNameTheirPointers) {
   check(R"({"stopping": {"width": 0.1, "threshold": 1.5}})", "/monte_carlo/stopping/threshold");
   check(R"({"stopping": {"batch": 10}})", "/monte_carlo/stopping");  // no criterion
   check(R"({"stopping": 3})", "/monte_carlo/stopping");
+  check(R"({"stopping": {"width": "a"}})", "/monte_carlo/stopping/width");
+  check(R"({"stopping": {"width": 0.1, "max_instances": 0}})",
+        "/monte_carlo/stopping/max_instances");
   auto [r, issues] = parse(Json::parse(R"({"stopping": {"widht": 0.1, "width": 0.1}})"));
   ASSERT_TRUE(has_issue(issues, "/monte_carlo/stopping/widht"));
   EXPECT_NE(issues[0].message.find("did you mean \"width\""), std::string::npos);
