@@ -118,6 +118,25 @@ std::vector<std::string> monotonicity_warnings(std::span<const EvaluatedPoint> p
   return out;
 }
 
+std::vector<ChipViolations> chip_monotonicity(std::span<const double> values,
+                                              std::span<const std::vector<std::uint8_t>> flags,
+                                              SearchDirection direction) {
+  if (values.size() != flags.size())
+    throw InputError("chip_monotonicity: one flag vector per value is needed");
+  std::vector<ChipViolations> out;
+  const bool largest = direction == SearchDirection::Largest;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      if (!(values[i] < values[j])) continue;
+      const std::size_t hi = largest ? i : j, lo = largest ? j : i;
+      ChipViolations v{values[hi], values[lo], std::min(flags[hi].size(), flags[lo].size()), 0};
+      for (std::size_t k = 0; k < v.chips; ++k) v.violations += !flags[hi][k] && flags[lo][k];
+      if (v.violations > 0) out.push_back(v);
+    }
+  }
+  return out;
+}
+
 std::vector<FrontierRow> search_frontier(const SearchSpec& inner,
                                          std::span<const double> outer_values,
                                          const PairEvaluator& evaluate) {

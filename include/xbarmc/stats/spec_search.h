@@ -78,6 +78,22 @@ std::size_t max_evaluations(const SearchSpec& spec);
 std::vector<std::string> monotonicity_warnings(std::span<const EvaluatedPoint> points,
                                                SearchDirection direction, double target_yield);
 
+//! Per-chip violations of the common-random-numbers premise between two evaluated values.
+struct ChipViolations {
+  double higher = 0;             //!< value that should have the higher yield (smaller, for Largest)
+  double lower = 0;              //!< value that should have the lower yield
+  std::uint64_t chips = 0;       //!< instances compared (common prefix of both flag vectors)
+  std::uint64_t violations = 0;  //!< chips failing at `higher` but passing at `lower`
+};
+
+//! Checks that pass flags are monotone chip by chip (the premise of the no-correction argument,
+//! docs/statistics.md Sec. 4): `flags[i]` are the pass flags of `values[i]` in instance-index
+//! order (same instance keys at every value). Returns every pair with at least one violation.
+//! Throws InputError when the spans differ in length.
+std::vector<ChipViolations> chip_monotonicity(std::span<const double> values,
+                                              std::span<const std::vector<std::uint8_t>> flags,
+                                              SearchDirection direction);
+
 //! Runs the sequential rule at (value of parameter 1, value of parameter 2).
 using PairEvaluator = std::function<SequentialOutcome(double outer, double inner)>;
 

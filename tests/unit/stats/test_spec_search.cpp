@@ -197,3 +197,30 @@ TEST(SpecSearch, FrontierFollowsTheKnownBoundary) {
   }
   EXPECT_GT(rows[0].search.last_pass, rows[2].search.last_pass);
 }
+
+// The per-chip premise: common uniforms give monotone flags; fresh uniforms per value do not.
+TEST(SpecSearch, ChipMonotonicityDetectsNonCommonStreams) {
+  const Population common(1000, 16), other(1000, 17);
+  const auto flags = [](const Population& pop, double yield) {
+    std::vector<std::uint8_t> f(pop.u.size());
+    for (std::size_t k = 0; k < f.size(); ++k) f[k] = pop.u[k] < yield;
+    return f;
+  };
+  const std::vector<double> values = {0.1, 0.2, 0.3};
+  const std::vector<std::vector<std::uint8_t>> crn = {flags(common, 0.9), flags(common, 0.8),
+                                                      flags(common, 0.7)};
+  EXPECT_TRUE(chip_monotonicity(values, crn, SearchDirection::Largest).empty());
+  // Read as increasing yield, every pair is violated.
+  EXPECT_EQ(chip_monotonicity(values, crn, SearchDirection::Smallest).size(), 3u);
+  const std::vector<std::vector<std::uint8_t>> mixed = {flags(common, 0.9), flags(other, 0.8),
+                                                        flags(common, 0.7)};
+  const auto v = chip_monotonicity(values, mixed, SearchDirection::Largest);
+  ASSERT_EQ(v.size(), 2u);  // (0.1, 0.2) and (0.2, 0.3); (0.1, 0.3) share the stream
+  EXPECT_EQ(v[0].higher, 0.1);
+  EXPECT_EQ(v[0].lower, 0.2);
+  EXPECT_EQ(v[0].chips, 1000u);
+  // Independent streams: P(fail at 0.9, pass at 0.8) = 0.1 * 0.8 per chip.
+  EXPECT_NEAR(static_cast<double>(v[0].violations), 80.0, 5 * std::sqrt(80.0 * 0.92));
+  EXPECT_THROW(chip_monotonicity(values, std::span(crn).first(2), SearchDirection::Largest),
+               xbarmc::InputError);
+}
