@@ -138,3 +138,20 @@ TEST(BernoulliConfidenceSequence, EmptyIntersectionFallsBackToCurrent) {
   EXPECT_EQ(seq.interval().lo, seq.current().lo);
   EXPECT_EQ(seq.interval().hi, seq.current().hi);
 }
+
+// Both ends increase with the pass count at fixed n (used by the no-correction argument of
+// the spec search, docs/statistics.md Sec. 4).
+TEST(BetaMixtureCs, EndsIncreaseWithSuccesses) {
+  for (std::uint64_t n : {1u, 2u, 5u, 10u, 50u, 200u, 1000u}) {
+    Interval prev{-1, -1};
+    for (std::uint64_t s = 0; s <= n; ++s) {
+      const Interval ci = beta_mixture_interval(s, n, 0.95);
+      EXPECT_GE(ci.lo, prev.lo) << s << "/" << n;
+      EXPECT_GE(ci.hi, prev.hi) << s << "/" << n;
+      if (s > 0) {
+        EXPECT_GT(ci.lo, prev.lo);
+      }
+      prev = ci;
+    }
+  }
+}
