@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::stats {
 

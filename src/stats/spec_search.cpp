@@ -5,7 +5,7 @@
 #include <limits>
 #include <sstream>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::stats {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::stats {
 

@@ -3,7 +3,7 @@
 #include <boost/math/special_functions/beta.hpp>
 #include <cmath>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/stats/confidence_sequence.h"
 
 using namespace xbarmc::stats;

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/stats/spec_search.h"
 
 using namespace xbarmc::stats;

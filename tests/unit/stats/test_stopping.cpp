@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/stats/stopping.h"
 
 using namespace xbarmc::stats;
