@@ -149,6 +149,13 @@ void parse_relaxation(Node& n, Relaxation& r, bool present) {
   n.finish();
 }
 
+void parse_random_telegraph(Node& n, RandomTelegraph& r, bool present) {
+  parse_enabled(n, r.enabled, present);
+  n.get("amplitude_rel", r.amplitude_rel, Range{0.0, 1.0, false, true});
+  n.get("occupancy", r.occupancy, Range::unit());
+  n.finish();
+}
+
 void parse_read_noise(Node& n, ReadNoise& r, bool present) {
   parse_enabled(n, r.enabled, present);
   n.choice("form", r.form, {{"relative", ReadForm::Relative}, {"pcm_1f", ReadForm::Pcm1f}});
@@ -221,6 +228,8 @@ void parse_device_stages(Node& node, DeviceParams& p,
   parse_drift(drift, p.drift, node.has("drift"));
   Node relax = node.child("relaxation");
   parse_relaxation(relax, p.relaxation, node.has("relaxation"));
+  Node rtn = node.child("random_telegraph");
+  parse_random_telegraph(rtn, p.random_telegraph, node.has("random_telegraph"));
   Node read = node.child("read_noise");
   parse_read_noise(read, p.read_noise, node.has("read_noise"));
   Node table = node.child("table");

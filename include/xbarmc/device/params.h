@@ -2,7 +2,7 @@
 //! \file device/params.h
 //! Parameters of every device stage (the "/device" config object) and its parser.
 //! Stage order (fixed): levels/table -> programming (D2D, C2C, write-verify, clamp)
-//! -> faults -> drift -> relaxation -> read noise. Formulas and sources: docs/models.md;
+//! -> faults -> drift -> relaxation -> random telegraph noise -> read noise. Formulas and sources: docs/models.md;
 //! every key with default and constraint: docs/config-device.md.
 
 #include <filesystem>
@@ -96,6 +96,21 @@ struct Relaxation {
   double t_ref_s = 1;         //!< time unit of the log (s)
 };
 
+//! Stage "random_telegraph": random telegraph noise (RTN), a two-level fluctuation of the
+//! conductance caused by one charge trap per device (Ielmini, Nardi & Cagli, Appl. Phys. Lett.
+//! 96, 053503 (2010): relative amplitude Delta R / R of a few to tens of percent in RRAM).
+//! At each read time every device that is not stuck has its trap occupied with probability
+//! `occupancy`, independently per read time (trap time constants are far below the spacing of
+//! read times, stream RandomTelegraph with sub = time index) and then conducts
+//! G (1 - amplitude_rel); the state is frozen over the reads of one read time.
+//! Per device: E[G_rtn / G] = 1 - amplitude_rel occupancy,
+//! Var[G_rtn / G] = amplitude_rel^2 occupancy (1 - occupancy).
+struct RandomTelegraph {
+  bool enabled = false;
+  double amplitude_rel = 0;  //!< relative conductance drop with the trap occupied, [0, 1)
+  double occupancy = 0.5;    //!< probability that the trap is occupied at a read time, [0, 1]
+};
+
 //! Read-noise form.
 enum class ReadForm {
   Relative,  //!< sigma = sigma_rel |G(t)|
@@ -135,6 +150,7 @@ struct DeviceParams {
   Faults faults;
   Drift drift;
   Relaxation relaxation;
+  RandomTelegraph random_telegraph;
   ReadNoise read_noise;
   Table table;
 };

@@ -74,10 +74,23 @@ class TileDevices {
   Eigen::MatrixXf prog_;       // programmed G (uS)
   Eigen::Matrix<FaultState, Eigen::Dynamic, Eigen::Dynamic> fault_;
   Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> level_;  // table level index
-  //! Draws rows x cols standard normals of stream {key, purpose, cycle, sub} into scratch_
-  //! (row-major device order) and returns them.
-  const float* draw_normals(const TileKey& key, Purpose purpose, std::uint32_t cycle,
-                            std::uint64_t sub, Eigen::Index rows, Eigen::Index cols) const;
+
+  // The stages of draw_instance and program, in the order they run (one function each; the
+  // stages at a read time are free functions in tile_devices.cpp, called by at_time).
+  //! Table model: snaps each target to the nearest measured level (level_, target_).
+  void snap_to_levels(const DeviceParams& p);
+  //! Programming D2D error (base_) and the C2C scale (c2c_scale_); `same`: scale unchanged.
+  void draw_programming_d2d(const DeviceParams& p, const TileKey& key, bool same);
+  //! Stuck-at faults: one uniform per device.
+  void draw_faults(const DeviceParams& p, const TileKey& key);
+  //! Drift exponents nu (normal, PCM or table form); `same`: PCM mean and sigma unchanged.
+  void draw_drift_exponents(const DeviceParams& p, const TileKey& key, bool same);
+  //! Programming C2C error of `cycle` on top of base_ (prog_).
+  void draw_programming_c2c(const TileKey& key, std::uint32_t cycle);
+  //! Write-verify: redraws of the C2C error until within tolerance.
+  void write_verify(const DeviceParams& p, const TileKey& key, std::uint32_t cycle);
+  //! Clamp into [0, g_clamp_max_uS], then stuck devices at the device's g_min / g_max.
+  void clamp_and_stick(const DeviceParams& p);
 
   // Per-device quantities that depend only on the target and the model, kept for the next
   // instance of the same tile (same target, same model): the C2C scale (in c2c_scale_) and the

@@ -31,6 +31,7 @@ enum class Purpose : std::uint32_t {
   ReadNoise = 6,         //!< read noise, per read (cycle, time via `sub`)
   WriteVerify = 7,       //!< extra programming pulses of write-verify, per cycle
   LevelsD2D = 8,         //!< table-model level sampling, per instance
+  RandomTelegraph = 9,   //!< random telegraph noise trap states, per cycle and time (`sub`)
   DatasetSubset = 32,    //!< deterministic subset of a dataset
   TrainingInit = 33,     //!< weight initialisation in `xbarmc train`
   TrainingShuffle = 34,  //!< mini-batch order in `xbarmc train`

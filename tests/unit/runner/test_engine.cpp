@@ -142,3 +142,22 @@ TEST(Engine, AccuracyFallsWithSigmaUnderCommonRandomNumbers) {
   EXPECT_GT(mean[0], mean[1]);
   EXPECT_GT(mean[1], mean[2]);
 }
+
+// A device stage is sweepable as a switch: sweeping /device/random_telegraph/enabled over
+// [false, true] gives, at the point where it is off, the same bits as a study without the stage
+// (its own stream shifts no other draw), and at the point where it is on, other accuracies.
+TEST(Engine, DeviceStageSweepableAsSwitch) {
+  const Fixture f = make_fixture(200);
+  Json without = base_config();
+  without["sweep"] = Json::object();
+  without.erase("sweep");
+  Json swept = without;
+  swept["device"]["random_telegraph"] = Json::parse(R"({"amplitude_rel": 0.3, "occupancy": 0.5})");
+  swept["sweep"] = Json::parse(
+      R"({"axes": [{"pointer": "/device/random_telegraph/enabled", "values": [false, true]}]})");
+  const study::StudyResults a = run(without, f, 2), b = run(swept, f, 2);
+  ASSERT_EQ(b.points.size(), 2u);
+  EXPECT_EQ(a.points[0].accuracy, b.points[0].accuracy);
+  EXPECT_EQ(a.points[0].layer_error, b.points[0].layer_error);
+  EXPECT_NE(b.points[0].layer_error, b.points[1].layer_error);
+}
