@@ -1,11 +1,13 @@
 // Device presets: resolution of {"preset": NAME} / {"preset_file": PATH}, RFC 7386 merge
 // of the user's keys on top, and recording of the merged values in the resolved config.
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <string>
 
 #include "xbarmc/device/params.h"
 #include "xbarmc/util/error.h"
+#include "xbarmc/util/paths.h"
 
 namespace xbarmc::device {
 
@@ -13,7 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path shipped_dir() { return fs::path(XBARMC_SOURCE_DIR) / "configs" / "devices"; }
 
 bool valid_name(const std::string& name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -56,19 +57,36 @@ void replay(config::Node& node, const config::Json& resolved) {
 
 }  // namespace
 
-std::vector<std::string> preset_names() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(shipped_dir(), ec))
-    if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
-  std::sort(names.begin(), names.end());
-  return names;
+std::vector<fs::path> preset_dirs(const fs::path& config_dir) {
+  std::vector<fs::path> dirs;
+  if (!config_dir.empty()) {
+    dirs.push_back(config_dir);
+    dirs.push_back(config_dir / "devices");
+  }
+  const fs::path exe = util::executable_dir();
+  if (!exe.empty()) {
+    dirs.push_back(exe.parent_path() / "share" / "xbarmc" / "devices");  // PREFIX/bin/xbarmc
+    dirs.push_back(exe / "share" / "xbarmc" / "devices");                // BUILD/xbarmc
+  }
+  if (const char* data = std::getenv("XBARMC_DATA_DIR"); data != nullptr && *data != '\0')
+    dirs.push_back(fs::path(data) / "devices");
+  return dirs;
+}
+
+std::vector<std::string> preset_names(const fs::path& config_dir) {
+  std::set<std::string> names;
+  for (const fs::path& dir : preset_dirs(config_dir)) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+      if (e.path().extension() == ".json" && valid_name(e.path().stem().string()))
+        names.insert(e.path().stem().string());
+  }
+  return {names.begin(), names.end()};
 }
 
 fs::path find_preset(const std::string& name, const fs::path& config_dir) {
   if (!valid_name(name)) return {};
-  for (const auto& dir : {config_dir, shipped_dir()}) {
-    if (dir.empty()) continue;
+  for (const fs::path& dir : preset_dirs(config_dir)) {
     const fs::path p = dir / (name + ".json");
     if (fs::is_regular_file(p)) return p;
   }
@@ -90,14 +108,16 @@ config::Json expand_preset(const config::Json& device, const std::string& pointe
     const std::string name = n.get<std::string>();
     path = find_preset(name, config_dir);
     if (path.empty()) {
-      const auto names = preset_names();
+      const auto names = preset_names(config_dir);
       std::string msg = "unknown device preset \"" + name + "\"";
       if (auto best = config::suggest(name, std::set<std::string>(names.begin(), names.end())))
         msg += " (did you mean \"" + *best + "\"?)";
       std::string list;
       for (const auto& s : names) list += (list.empty() ? "" : ", ") + s;
-      msg += "; searched " + (config_dir.empty() ? std::string() : config_dir.string() + " and ") +
-             shipped_dir().string() + "; available: " + list;
+      std::string searched;
+      for (const fs::path& d : preset_dirs(config_dir))
+        searched += (searched.empty() ? "" : ", ") + d.string();
+      msg += "; searched " + searched + "; available: " + (list.empty() ? "none" : list);
       throw ConfigError(pointer + "/preset", msg);
     }
   } else {

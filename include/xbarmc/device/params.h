@@ -155,17 +155,23 @@ struct DeviceParams {
   Table table;
 };
 
-//! Parses the "/device" object. {"preset": NAME} loads NAME.json from `config_dir`,
-//! then XBARMC_SOURCE_DIR/configs/devices; {"preset_file": PATH} loads a file. The
+//! Parses the "/device" object. {"preset": NAME} loads NAME.json from the first of
+//! preset_dirs(config_dir) that has it; {"preset_file": PATH} loads a file. The
 //! user's other keys are merged on top (RFC 7386 JSON merge patch); the file used is
 //! recorded as /device/preset_file in the resolved configuration. Calls finish().
 void parse_device(config::Node& node, DeviceParams& p,
                   const std::filesystem::path& config_dir = {});
 
-//! Names of the presets shipped in XBARMC_SOURCE_DIR/configs/devices.
-std::vector<std::string> preset_names();
+//! Folders searched for {"preset": NAME}, in order: next to the config (`config_dir` and
+//! `config_dir`/devices), the installed data folder relative to the executable
+//! (EXE_DIR/../share/xbarmc/devices for an install, EXE_DIR/share/xbarmc/devices for a build
+//! tree, where CMake links it to configs/devices), then $XBARMC_DATA_DIR/devices.
+std::vector<std::filesystem::path> preset_dirs(const std::filesystem::path& config_dir = {});
 
-//! Path of a named preset (searching `config_dir` first); empty if not found.
+//! Names of the presets found in preset_dirs(config_dir), sorted, without duplicates.
+std::vector<std::string> preset_names(const std::filesystem::path& config_dir = {});
+
+//! Path of a named preset (the first folder of preset_dirs that has it); empty if not found.
 std::filesystem::path find_preset(const std::string& name, const std::filesystem::path& config_dir);
 
 //! Parses the stage objects of an already merged "/device" object (no preset handling).

@@ -129,3 +129,32 @@ TEST(Table, TemplateCsvLoads) {
   EXPECT_TRUE(p.table.levels.has_drift());
   EXPECT_NE(p.source.find("ILLUSTRATIVE"), std::string::npos);
 }
+
+// Preset lookup without a path compiled into the library: next to the config (its folder and
+// its devices/ subfolder) first, then the data folder relative to the executable (for a test
+// binary BUILD/tests/x: BUILD/share/xbarmc/devices, a link to configs/devices), then
+// $XBARMC_DATA_DIR/devices.
+TEST(Presets, RelocatableLookup) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / "xbarmc_preset_lookup";
+  fs::remove_all(root);
+  fs::create_directories(root / "cfg" / "devices");
+  fs::create_directories(root / "data" / "devices");
+  const char* body = R"({"source": "test preset for the lookup order, no physical meaning", "g_min_uS": 1, "g_max_uS": 9})";
+  std::ofstream(root / "cfg" / "devices" / "near.json") << body;
+  std::ofstream(root / "data" / "devices" / "env_only.json") << body;
+  std::ofstream(root / "data" / "devices" / "pcm_ibm.json") << body;  // shadowed by the install
+  EXPECT_EQ(find_preset("near", root / "cfg"), root / "cfg" / "devices" / "near.json");
+  EXPECT_TRUE(find_preset("env_only", root / "cfg").empty());
+  ::setenv("XBARMC_DATA_DIR", (root / "data").c_str(), 1);
+  EXPECT_EQ(find_preset("env_only", {}), root / "data" / "devices" / "env_only.json");
+  // The shipped preset next to the executable comes before the environment's copy.
+  const fs::path shipped = find_preset("pcm_ibm", {});
+  EXPECT_EQ(shipped.filename(), "pcm_ibm.json");
+  EXPECT_NE(shipped.parent_path(), root / "data" / "devices");
+  const auto names = preset_names(root / "cfg");
+  EXPECT_NE(std::find(names.begin(), names.end(), "near"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "env_only"), names.end());
+  ::unsetenv("XBARMC_DATA_DIR");
+  fs::remove_all(root);
+}
