@@ -5,6 +5,7 @@
 
 #include <Eigen/Core>
 #include <memory>
+#include <span>
 
 #include "xbarmc/circuit/params.h"
 
@@ -40,6 +41,15 @@ class TileSolver {
   //! Double-precision variant (tests, SPICE export): always eliminates in double.
   void effective(const Eigen::Ref<const Eigen::MatrixXd>& g_uS,
                  Eigen::Ref<Eigen::MatrixXd> geff_uS);
+
+  //! Up to kBatchTiles tiles of this shape at once (g_uS[t] -> geff_uS[t], as
+  //! effective(); geff_uS[t] is resized). The exact solve in float precision runs
+  //! Multifrontal::effective_batch() (one tile per SIMD lane, several times faster per
+  //! tile); every other mode loops over effective().
+  void effective_batch(std::span<const Eigen::MatrixXf* const> g_uS,
+                       std::span<Eigen::MatrixXf* const> geff_uS);
+  //! Most tiles one effective_batch() call takes (Multifrontal::kBatchLanes).
+  static constexpr int kBatchTiles = 16;
 
   [[nodiscard]] int rows() const { return rows_; }                  //!< input lines
   [[nodiscard]] int cols() const { return cols_; }                  //!< output lines

@@ -1,0 +1,346 @@
+// Batched multifrontal Kron reduction (Multifrontal::effective_batch, see
+// include/xbarmc/circuit/multifrontal.h and docs/line-resistance.md): every tile of
+// one shape and resistance set has the same network, so the small fronts of the
+// dissection tree (most of the fronts, little of the arithmetic but most of the
+// overhead of the per-tile code) are eliminated for up to 16 tiles at once, tile t
+// in lane t of a 64-byte float vector, in a structure-of-arrays front where every
+// entry is one vector. The sparsity of each pivot column is fixed by the topology,
+// so a schedule computed once (symbolic elimination on the pattern) lists the rows
+// each pivot touches: no zero tests, no padding, no remainder loops. The large
+// fronts then run per tile through the ordinary reduce(), fed with each lane's
+// update matrices. Same GTH (subtraction-free) arithmetic as the per-tile code, with
+// the pivot applied as one reciprocal instead of two square-root scalings.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "xbarmc/circuit/multifrontal.h"
+#include "xbarmc/error.h"
+
+namespace xbarmc::circuit {
+
+namespace {
+constexpr int L = Multifrontal::kBatchLanes;
+constexpr int kGroup = 8;                                    // pivots per trailing update
+using Vec = float __attribute__((vector_size(64)));          // one float per tile
+using IVec = std::int32_t __attribute__((vector_size(64)));  // lane masks of comparisons
+}  // namespace
+
+struct Multifrontal::BatchPlan {
+  struct BStamp {
+    int dst = 0;   // lower-triangle index r + c * fn in the front
+    int cell = 0;  // device cell i * cols + j, or -1 for a fixed element
+    float g_uS = 0.0f;
+  };
+  struct BFront {
+    int id = 0;                     // index in fronts_
+    int fn = 0;                     // order
+    int ne = 0;                     // eliminated nodes
+    int un = 0;                     // update order
+    std::vector<int> child_src[2];  // per child: offset of its update in the batch stack
+    std::vector<int> child_dst[2];  // lower-triangle front index of each child update entry
+    std::ptrdiff_t child_off[2] = {-1, -1};
+    std::vector<BStamp> stamps;
+    std::ptrdiff_t out_off = 0;  // update matrix in stack (or roots when to_roots)
+    bool to_roots = false;       // root of a batched subtree: update kept for finish_lane
+    std::size_t sched = 0;       // start in BatchPlan::schedule
+  };
+  std::vector<BFront> fronts;               // batched fronts, postorder
+  std::vector<std::ptrdiff_t> root_offset;  // per fronts_ id: update in roots, -1 if none
+  std::vector<char> batched;                // per fronts_ id
+  // Per batched front, per pivot k: count n, then the n rows j > k with w(j,k) != 0
+  // (front-local, increasing).
+  std::vector<int> schedule;
+  bool whole_tree = false;  // the root itself is batched: G_eff read off the batch front
+  int max_fn = 0;
+  std::vector<Vec> front, stack, roots, gv, lk;
+  std::vector<int> pos;
+};
+
+void Multifrontal::BatchPlanDeleter::operator()(BatchPlan* plan) const { delete plan; }
+Multifrontal::~Multifrontal() = default;
+Multifrontal::Multifrontal(Multifrontal&&) noexcept = default;
+Multifrontal& Multifrontal::operator=(Multifrontal&&) noexcept = default;
+
+void Multifrontal::build_batch_plan() {
+  std::unique_ptr<BatchPlan, BatchPlanDeleter> b(new BatchPlan);
+  const int nf = num_fronts();
+  b->batched.assign(nf, 0);
+  b->root_offset.assign(nf, -1);
+  for (int id = 0; id < nf; ++id) {  // postorder: children are decided first
+    const Front& f = fronts_[id];
+    bool ok = static_cast<int>(f.nodes.size()) < opt_.batch_max_order;
+    for (int c : f.child)
+      if (c >= 0) ok = ok && b->batched[c];
+    b->batched[id] = ok;
+  }
+  b->whole_tree = b->batched[nf - 1] != 0;
+  std::vector<int> bindex(nf, -1);
+  std::vector<std::vector<char>> upattern(nf);  // update pattern of each batched front
+  std::ptrdiff_t top = 0, top_max = 0, roots_top = 0;
+  for (int id = 0; id < nf; ++id) {
+    if (!b->batched[id]) continue;
+    const Front& f = fronts_[id];
+    BatchPlan::BFront bf;
+    bf.id = id;
+    bf.fn = static_cast<int>(f.nodes.size());
+    bf.ne = f.n_elim;
+    bf.un = bf.fn - bf.ne;
+    const int fn = bf.fn;
+    std::vector<char> pat(static_cast<std::size_t>(fn) * fn, 0);  // pat[r + c * fn], r > c
+    for (int s = 0; s < 2; ++s) {
+      if (f.child[s] < 0) continue;
+      const BatchPlan::BFront& ch = b->fronts[bindex[f.child[s]]];
+      bf.child_off[s] = ch.out_off;
+      const std::vector<int>& map = f.child_map[s];
+      for (int q = 0; q < ch.un; ++q)
+        for (int p = q + 1; p < ch.un; ++p)
+          if (upattern[f.child[s]][static_cast<std::size_t>(q) * ch.un + p]) {
+            const int dst = map[p] + map[q] * fn;
+            bf.child_src[s].push_back(q * ch.un + p);
+            bf.child_dst[s].push_back(dst);
+            pat[dst] = 1;
+          }
+      upattern[f.child[s]].clear();
+    }
+    for (const Stamp& st : f.stamps) {
+      const int dst = std::max(st.a, st.b) + std::min(st.a, st.b) * fn;
+      bf.stamps.push_back({dst, st.i >= 0 ? st.i * cols_ + st.j : -1, static_cast<float>(st.g_uS)});
+      pat[dst] = 1;
+    }
+    // Symbolic elimination: pivot k touches rows nz = {j > k : w(j,k) != 0} and
+    // fills every (nz[b], nz[a]).
+    // Pivots are taken in groups of kGroup; after a group's pivots comes the union
+    // of their rows below the group (the rows and columns of its trailing update).
+    bf.sched = b->schedule.size();
+    for (int k0 = 0; k0 < bf.ne; k0 += kGroup) {
+      const int kend = std::min(k0 + kGroup, bf.ne);
+      std::vector<char> in_union(fn, 0);
+      for (int k = k0; k < kend; ++k) {
+        const std::size_t at = b->schedule.size();
+        b->schedule.push_back(0);
+        for (int j = k + 1; j < fn; ++j)
+          if (pat[j + static_cast<std::size_t>(k) * fn]) {
+            b->schedule.push_back(j);
+            if (j >= kend) in_union[j] = 1;
+          }
+        const int n = static_cast<int>(b->schedule.size() - at - 1);
+        b->schedule[at] = n;
+        for (int x = 0; x < n; ++x)
+          for (int y = x + 1; y < n; ++y)
+            pat[b->schedule[at + 1 + y] + static_cast<std::size_t>(b->schedule[at + 1 + x]) * fn] =
+                1;
+      }
+      const std::size_t at = b->schedule.size();
+      b->schedule.push_back(0);
+      for (int j = kend; j < fn; ++j)
+        if (in_union[j]) b->schedule.push_back(j);
+      b->schedule[at] = static_cast<int>(b->schedule.size() - at - 1);
+    }
+    upattern[id].assign(static_cast<std::size_t>(bf.un) * bf.un, 0);
+    for (int q = 0; q < bf.un; ++q)
+      for (int p = q + 1; p < bf.un; ++p)
+        upattern[id][static_cast<std::size_t>(q) * bf.un + p] =
+            pat[(bf.ne + p) + static_cast<std::size_t>(bf.ne + q) * fn];
+    // Stack discipline as in the per-tile reduction; roots of batched subtrees keep
+    // their updates in `roots` until the per-tile part reads them.
+    if (f.child[0] >= 0) top = bf.child_off[0];
+    const std::ptrdiff_t usize = static_cast<std::ptrdiff_t>(bf.un) * bf.un;
+    bf.to_roots = f.parent >= 0 && !b->batched[f.parent];
+    if (bf.to_roots) {
+      bf.out_off = roots_top;
+      b->root_offset[id] = roots_top;
+      roots_top += usize;
+    } else {
+      bf.out_off = top;
+      top += usize;
+      top_max = std::max(top_max, top);
+    }
+    b->max_fn = std::max(b->max_fn, fn);
+    bindex[id] = static_cast<int>(b->fronts.size());
+    b->fronts.push_back(std::move(bf));
+  }
+  b->front.assign(static_cast<std::size_t>(b->max_fn) * b->max_fn, Vec{});
+  b->stack.assign(static_cast<std::size_t>(std::max<std::ptrdiff_t>(top_max, 1)), Vec{});
+  b->roots.assign(static_cast<std::size_t>(std::max<std::ptrdiff_t>(roots_top, 1)), Vec{});
+  b->gv.assign(static_cast<std::size_t>(rows_) * cols_, Vec{});
+  b->lk.assign(2 * kGroup * static_cast<std::size_t>(std::max(b->max_fn, 1)), Vec{});
+  b->pos.assign(static_cast<std::size_t>(std::max(b->max_fn, 1)), 0);
+  batch_ = std::move(b);
+}
+
+bool Multifrontal::inject_lane(int id, int lane, float* stack) const {
+  if (!batch_->batched[id]) return false;
+  const std::ptrdiff_t off = batch_->root_offset[id];
+  if (off >= 0) {
+    const Front& f = fronts_[id];
+    const int un = static_cast<int>(f.nodes.size()) - f.n_elim;
+    const Vec* src = batch_->roots.data() + off;
+    float* dst = stack + f.update_offset;
+    for (int q = 0; q < un; ++q)
+      for (int p = q + 1; p < un; ++p) dst[q * un + p] = src[q * un + p][lane];
+  }
+  return true;
+}
+
+namespace {
+
+// The numeric batch phase: all batched fronts for all lanes. Returns false if a
+// pivot of a lane < lanes is not positive and finite. Inlined into one function per
+// instruction set (below), so the vector code is compiled for each.
+[[gnu::always_inline]] inline bool batch_numeric(Multifrontal::BatchPlan& b) {
+  using BF = Multifrontal::BatchPlan::BFront;
+  Vec* const w = b.front.data();
+  Vec* const pk = b.lk.data();             // kGroup packed pivot columns
+  Vec* const sk = pk + kGroup * b.max_fn;  // the same scaled by 1/d
+  int* const pos = b.pos.data();
+  IVec bad{};
+  const Vec inf = Vec{} + std::numeric_limits<float>::infinity();
+  for (const BF& f : b.fronts) {
+    const int fn = f.fn;
+    for (int c = 0; c < fn; ++c)
+      for (int r = c + 1; r < fn; ++r) w[r + c * fn] = Vec{};
+    for (int s = 0; s < 2; ++s) {
+      if (f.child_off[s] < 0) continue;
+      const Vec* u = b.stack.data() + f.child_off[s];
+      const std::size_t n = f.child_src[s].size();
+      const int* src = f.child_src[s].data();
+      const int* dst = f.child_dst[s].data();
+      for (std::size_t t = 0; t < n; ++t) w[dst[t]] += u[src[t]];
+    }
+    for (const auto& st : f.stamps) w[st.dst] += st.cell >= 0 ? b.gv[st.cell] : Vec{} + st.g_uS;
+    const int* sched = b.schedule.data() + f.sched;
+    for (int k0 = 0; k0 < f.ne; k0 += kGroup) {
+      const int g = std::min(kGroup, f.ne - k0);
+      const int kend = k0 + g;
+      const int* prow[kGroup];
+      int pn[kGroup];
+      Vec inv[kGroup];
+      // Pivots of the group one after the other, each updating the group's later
+      // columns (all their rows): w(j,c) += w(j,k) w(c,k) / d_k (GTH form).
+      for (int t = 0; t < g; ++t) {
+        const int k = k0 + t;
+        const int n = *sched++;
+        const int* rows = sched;
+        sched += n;
+        prow[t] = rows, pn[t] = n;
+        const Vec* colk = w + k * fn;
+        Vec d{};
+        for (int x = 0; x < n; ++x) d += colk[rows[x]];
+        bad |= ~(d > Vec{}) | ~(d < inf);
+        inv[t] = (Vec{} + 1.0f) / d;
+        for (int x = 0; x < n && rows[x] < kend; ++x) {
+          const Vec s = colk[rows[x]] * inv[t];
+          Vec* colc = w + rows[x] * fn;
+          for (int y = x + 1; y < n; ++y) colc[rows[y]] += colk[rows[y]] * s;
+        }
+      }
+      // Trailing update of the union R of the group's rows below it, kGroup pivots
+      // per pass over w (one load and store of w(j,c) per kGroup products).
+      const int nr = *sched++;
+      const int* rr = sched;
+      sched += nr;
+      if (nr == 0) continue;
+      for (int x = 0; x < nr; ++x) pos[rr[x]] = x;
+      for (int t = 0; t < kGroup; ++t) {
+        Vec* pt = pk + t * b.max_fn;
+        Vec* st = sk + t * b.max_fn;
+        for (int x = 0; x < nr; ++x) pt[x] = Vec{}, st[x] = Vec{};
+        if (t >= g) continue;
+        const Vec* colk = w + (k0 + t) * fn;
+        for (int x = 0; x < pn[t]; ++x) {
+          const int j = prow[t][x];
+          if (j < kend) continue;
+          pt[pos[j]] = colk[j];
+          st[pos[j]] = colk[j] * inv[t];
+        }
+      }
+      const std::ptrdiff_t mf = b.max_fn;
+      int a = 0;
+      for (; a + 1 < nr; a += 2) {
+        Vec s0[kGroup], s1[kGroup];
+        for (int t = 0; t < kGroup; ++t) s0[t] = sk[t * mf + a], s1[t] = sk[t * mf + a + 1];
+        Vec* c0 = w + rr[a] * fn;
+        Vec* c1 = w + rr[a + 1] * fn;
+        {
+          Vec x = c0[rr[a + 1]];
+          for (int t = 0; t < kGroup; ++t) x += pk[t * mf + a + 1] * s0[t];
+          c0[rr[a + 1]] = x;
+        }
+        for (int y = a + 2; y < nr; ++y) {
+          const int j = rr[y];
+          Vec x0 = c0[j], x1 = c1[j];
+          for (int t = 0; t < kGroup; ++t) {
+            const Vec pv = pk[t * mf + y];
+            x0 += pv * s0[t];
+            x1 += pv * s1[t];
+          }
+          c0[j] = x0, c1[j] = x1;
+        }
+      }
+      // With nr odd, the last column of R has no rows of R below it.
+    }
+    if (b.whole_tree && &f == &b.fronts.back()) break;  // G_eff is read off the front
+    Vec* out = (f.to_roots ? b.roots.data() : b.stack.data()) + f.out_off;
+    for (int q = 0; q < f.un; ++q)
+      for (int p = q + 1; p < f.un; ++p) out[q * f.un + p] = w[(f.ne + p) + (f.ne + q) * fn];
+  }
+  int any = 0;
+  for (int l = 0; l < L; ++l) any |= bad[l];
+  return any == 0;
+}
+
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) bool batch_avx512(
+    Multifrontal::BatchPlan& b) {
+  return batch_numeric(b);
+}
+
+bool batch_portable(Multifrontal::BatchPlan& b) { return batch_numeric(b); }
+
+}  // namespace
+
+void Multifrontal::effective_batch(std::span<const Eigen::MatrixXf* const> g_uS,
+                                   std::span<Eigen::MatrixXf* const> geff_uS) {
+  const int count = static_cast<int>(g_uS.size());
+  if (count < 1 || count > kBatchLanes || geff_uS.size() != g_uS.size())
+    throw InputError("effective_batch: 1 to " + std::to_string(kBatchLanes) +
+                     " tiles and as many outputs, got " + std::to_string(count) + " and " +
+                     std::to_string(geff_uS.size()));
+  for (int t = 0; t < count; ++t) {
+    check_conductances(*g_uS[t], rows_, cols_, "circuit exact solver (batch)");
+    geff_uS[t]->resize(rows_, cols_);
+  }
+  if (!batch_) build_batch_plan();
+  BatchPlan& b = *batch_;
+  // Lanes past `count` repeat tile 0 (valid conductances, results unused).
+  for (int j = 0; j < cols_; ++j)
+    for (int i = 0; i < rows_; ++i) {
+      Vec& v = b.gv[static_cast<std::size_t>(i) * cols_ + j];
+      for (int t = 0; t < L; ++t) v[t] = (*g_uS[t < count ? t : 0])(i, j);
+    }
+  static const bool avx512 =
+      __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512vl") != 0 &&
+      __builtin_cpu_supports("avx512bw") != 0 && __builtin_cpu_supports("avx512dq") != 0;
+  if (!(avx512 ? batch_avx512(b) : batch_portable(b)))
+    throw InputError("circuit: network node without a conducting path to a terminal");
+  if (b.whole_tree) {
+    const int fn = b.fronts.back().fn;
+    for (int t = 0; t < count; ++t)
+      for (int j = 0; j < cols_; ++j)
+        for (int i = 0; i < rows_; ++i) {
+          const int a = root_input_pos_[i];
+          const int c = root_output_pos_[j];
+          (*geff_uS[t])(i, j) = b.front[std::max(a, c) + std::min(a, c) * fn][t];
+        }
+    return;
+  }
+  for (int t = 0; t < count; ++t) finish_lane(*g_uS[t], *geff_uS[t], t);
+}
+
+}  // namespace xbarmc::circuit
