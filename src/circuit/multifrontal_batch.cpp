@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "xbarmc/circuit/multifrontal.h"
 #include "xbarmc/error.h"
@@ -39,17 +40,23 @@ struct Multifrontal::BatchPlan {
     float g_uS = 0.0f;
   };
   struct BFront {
-    int id = 0;                     // index in fronts_
-    int fn = 0;                     // order
-    int ne = 0;                     // eliminated nodes
-    int un = 0;                     // update order
-    std::vector<int> child_src[2];  // per child: offset of its update in the batch stack
+    int id = 0;  // index in fronts_
+    int fn = 0;  // order
+    int ne = 0;  // eliminated nodes
+    int un = 0;  // update order
+    // Update entries that the parent reads (front-local lower-triangle indices), in
+    // the order they are stored in the batch stack (not for batched-subtree roots).
+    std::vector<int> out_src;
     std::vector<int> child_dst[2];  // lower-triangle front index of each child update entry
     std::ptrdiff_t child_off[2] = {-1, -1};
     std::vector<BStamp> stamps;
     std::ptrdiff_t out_off = 0;  // update matrix in stack (or roots when to_roots)
     bool to_roots = false;       // root of a batched subtree: update kept for finish_lane
-    std::size_t sched = 0;       // start in BatchPlan::schedule
+    bool full_zero = true;       // zero the whole front, else only zero_runs
+    std::vector<std::pair<int, int>> zero_runs;  // (first index, length) to zero
+    int in0 = 0;  // front-local: inputs are [in0, out0), outputs [out0, fn)
+    int out0 = 0;
+    std::size_t sched = 0;  // start in BatchPlan::schedule
   };
   std::vector<BFront> fronts;               // batched fronts, postorder
   std::vector<std::ptrdiff_t> root_offset;  // per fronts_ id: update in roots, -1 if none
@@ -82,8 +89,17 @@ void Multifrontal::build_batch_plan() {
   }
   b->whole_tree = b->batched[nf - 1] != 0;
   std::vector<int> bindex(nf, -1);
+  std::vector<char> node_kind;  // 0 internal, 1 input, 2 output
+  {
+    int max_node = 0;
+    for (const Front& f : fronts_)
+      for (int v : f.nodes) max_node = std::max(max_node, v);
+    node_kind.assign(static_cast<std::size_t>(max_node) + 1, 0);
+    const Front& root = fronts_.back();
+    for (int p : root_input_pos_) node_kind[root.nodes[p]] = 1;
+    for (int p : root_output_pos_) node_kind[root.nodes[p]] = 2;
+  }
   std::vector<std::vector<char>> upattern(nf);  // update pattern of each batched front
-  std::ptrdiff_t top = 0, top_max = 0, roots_top = 0;
   for (int id = 0; id < nf; ++id) {
     if (!b->batched[id]) continue;
     const Front& f = fronts_[id];
@@ -93,17 +109,31 @@ void Multifrontal::build_batch_plan() {
     bf.ne = f.n_elim;
     bf.un = bf.fn - bf.ne;
     const int fn = bf.fn;
+    // Terminals are never eliminated and come last in every front, inputs before
+    // outputs (the root's order, inherited by every child); checked here, and the
+    // skipping of input-input and output-output entries is off where it fails.
+    {
+      int x = fn;
+      while (x > 0 && node_kind[f.nodes[x - 1]] == 2) --x;
+      bf.out0 = x;
+      while (x > 0 && node_kind[f.nodes[x - 1]] == 1) --x;
+      bf.in0 = x;
+      bool ok = bf.in0 >= bf.ne;
+      for (int y = 0; y < bf.in0; ++y) ok = ok && node_kind[f.nodes[y]] == 0;
+      if (!ok) bf.in0 = bf.out0 = fn;
+    }
+    // Whether entry (r, c), r > c, is ever read: not input-input nor output-output.
+    auto needed = [&](int r, int c) { return c < bf.in0 || (c < bf.out0 && r >= bf.out0); };
     std::vector<char> pat(static_cast<std::size_t>(fn) * fn, 0);  // pat[r + c * fn], r > c
     for (int s = 0; s < 2; ++s) {
       if (f.child[s] < 0) continue;
-      const BatchPlan::BFront& ch = b->fronts[bindex[f.child[s]]];
-      bf.child_off[s] = ch.out_off;
+      BatchPlan::BFront& ch = b->fronts[bindex[f.child[s]]];
       const std::vector<int>& map = f.child_map[s];
       for (int q = 0; q < ch.un; ++q)
         for (int p = q + 1; p < ch.un; ++p)
           if (upattern[f.child[s]][static_cast<std::size_t>(q) * ch.un + p]) {
             const int dst = map[p] + map[q] * fn;
-            bf.child_src[s].push_back(q * ch.un + p);
+            ch.out_src.push_back((ch.ne + p) + (ch.ne + q) * ch.fn);
             bf.child_dst[s].push_back(dst);
             pat[dst] = 1;
           }
@@ -134,8 +164,9 @@ void Multifrontal::build_batch_plan() {
         b->schedule[at] = n;
         for (int x = 0; x < n; ++x)
           for (int y = x + 1; y < n; ++y)
-            pat[b->schedule[at + 1 + y] + static_cast<std::size_t>(b->schedule[at + 1 + x]) * fn] =
-                1;
+            if (needed(b->schedule[at + 1 + y], b->schedule[at + 1 + x]))
+              pat[b->schedule[at + 1 + y] +
+                  static_cast<std::size_t>(b->schedule[at + 1 + x]) * fn] = 1;
       }
       const std::size_t at = b->schedule.size();
       b->schedule.push_back(0);
@@ -148,23 +179,50 @@ void Multifrontal::build_batch_plan() {
       for (int p = q + 1; p < bf.un; ++p)
         upattern[id][static_cast<std::size_t>(q) * bf.un + p] =
             pat[(bf.ne + p) + static_cast<std::size_t>(bf.ne + q) * fn];
-    // Stack discipline as in the per-tile reduction; roots of batched subtrees keep
-    // their updates in `roots` until the per-tile part reads them.
-    if (f.child[0] >= 0) top = bf.child_off[0];
-    const std::ptrdiff_t usize = static_cast<std::ptrdiff_t>(bf.un) * bf.un;
     bf.to_roots = f.parent >= 0 && !b->batched[f.parent];
-    if (bf.to_roots) {
-      bf.out_off = roots_top;
-      b->root_offset[id] = roots_top;
-      roots_top += usize;
-    } else {
-      bf.out_off = top;
-      top += usize;
-      top_max = std::max(top_max, top);
+    // Only entries in the final pattern are ever read, so only they are zeroed, and
+    // not those the first child's extend-add assigns. Entries outside the pattern
+    // keep finite values of earlier fronts, to which the trailing updates add exact
+    // zeros. Fronts whose whole update leaves the batch (and the root) are zeroed
+    // entirely.
+    bf.full_zero = bf.to_roots || f.parent < 0;
+    if (!bf.full_zero) {
+      std::vector<char> assigned(static_cast<std::size_t>(fn) * fn, 0);
+      for (int dst : bf.child_dst[0]) assigned[dst] = 1;
+      for (int c = 0; c < fn; ++c)
+        for (int r = c + 1; r < fn; ++r) {
+          const int idx = r + c * fn;
+          if (!pat[idx] || assigned[idx]) continue;
+          if (!bf.zero_runs.empty() &&
+              bf.zero_runs.back().first + bf.zero_runs.back().second == idx)
+            ++bf.zero_runs.back().second;
+          else
+            bf.zero_runs.emplace_back(idx, 1);
+        }
     }
     b->max_fn = std::max(b->max_fn, fn);
     bindex[id] = static_cast<int>(b->fronts.size());
     b->fronts.push_back(std::move(bf));
+  }
+  // Stack discipline as in the per-tile reduction (a parent pops its children's
+  // updates, pushed last); the batch stack holds only the entries the parent reads.
+  // Roots of batched subtrees keep their whole updates in `roots` until the per-tile
+  // part reads them.
+  std::ptrdiff_t top = 0, top_max = 0, roots_top = 0;
+  for (BatchPlan::BFront& bf : b->fronts) {
+    const Front& f = fronts_[bf.id];
+    for (int s = 0; s < 2; ++s)
+      if (f.child[s] >= 0) bf.child_off[s] = b->fronts[bindex[f.child[s]]].out_off;
+    if (f.child[0] >= 0) top = bf.child_off[0];
+    if (bf.to_roots) {
+      bf.out_off = roots_top;
+      b->root_offset[bf.id] = roots_top;
+      roots_top += static_cast<std::ptrdiff_t>(bf.un) * bf.un;
+    } else {
+      bf.out_off = top;
+      top += static_cast<std::ptrdiff_t>(bf.out_src.size());
+      top_max = std::max(top_max, top);
+    }
   }
   b->front.assign(static_cast<std::size_t>(b->max_fn) * b->max_fn, Vec{});
   b->stack.assign(static_cast<std::size_t>(std::max<std::ptrdiff_t>(top_max, 1)), Vec{});
@@ -204,15 +262,22 @@ namespace {
   const Vec inf = Vec{} + std::numeric_limits<float>::infinity();
   for (const BF& f : b.fronts) {
     const int fn = f.fn;
-    for (int c = 0; c < fn; ++c)
-      for (int r = c + 1; r < fn; ++r) w[r + c * fn] = Vec{};
+    if (f.full_zero) {
+      for (int c = 0; c < fn; ++c)
+        for (int r = c + 1; r < fn; ++r) w[r + c * fn] = Vec{};
+    } else {
+      for (const auto& [first, len] : f.zero_runs)
+        for (int t = 0; t < len; ++t) w[first + t] = Vec{};
+    }
     for (int s = 0; s < 2; ++s) {
       if (f.child_off[s] < 0) continue;
       const Vec* u = b.stack.data() + f.child_off[s];
-      const std::size_t n = f.child_src[s].size();
-      const int* src = f.child_src[s].data();
+      const std::size_t n = f.child_dst[s].size();
       const int* dst = f.child_dst[s].data();
-      for (std::size_t t = 0; t < n; ++t) w[dst[t]] += u[src[t]];
+      if (s == 0 && !f.full_zero)
+        for (std::size_t t = 0; t < n; ++t) w[dst[t]] = u[t];
+      else
+        for (std::size_t t = 0; t < n; ++t) w[dst[t]] += u[t];
     }
     for (const auto& st : f.stamps) w[st.dst] += st.cell >= 0 ? b.gv[st.cell] : Vec{} + st.g_uS;
     const int* sched = b.schedule.data() + f.sched;
@@ -262,18 +327,20 @@ namespace {
         }
       }
       const std::ptrdiff_t mf = b.max_fn;
-      int a = 0;
-      for (; a + 1 < nr; a += 2) {
+      // Column a of R gets rows y >= y0 of R (y > a): pairs of columns share the
+      // loads of the packed pivot rows.
+      auto pair = [&](int a, int y0) {
         Vec s0[kGroup], s1[kGroup];
         for (int t = 0; t < kGroup; ++t) s0[t] = sk[t * mf + a], s1[t] = sk[t * mf + a + 1];
         Vec* c0 = w + rr[a] * fn;
         Vec* c1 = w + rr[a + 1] * fn;
-        {
+        if (y0 == a + 1) {
           Vec x = c0[rr[a + 1]];
           for (int t = 0; t < kGroup; ++t) x += pk[t * mf + a + 1] * s0[t];
           c0[rr[a + 1]] = x;
+          y0 = a + 2;
         }
-        for (int y = a + 2; y < nr; ++y) {
+        for (int y = y0; y < nr; ++y) {
           const int j = rr[y];
           Vec x0 = c0[j], x1 = c1[j];
           for (int t = 0; t < kGroup; ++t) {
@@ -283,13 +350,40 @@ namespace {
           }
           c0[j] = x0, c1[j] = x1;
         }
-      }
-      // With nr odd, the last column of R has no rows of R below it.
+      };
+      auto single = [&](int a, int y0) {
+        Vec* c0 = w + rr[a] * fn;
+        for (int y = y0; y < nr; ++y) {
+          Vec x = c0[rr[y]];
+          for (int t = 0; t < kGroup; ++t) x += pk[t * mf + y] * sk[t * mf + a];
+          c0[rr[y]] = x;
+        }
+      };
+      // Internal columns [0, r_in) get every row below; input columns [r_in, r_out)
+      // only the output rows; output columns nothing: input-input and output-output
+      // entries are never read (terminals are never eliminated and G_eff is the
+      // input-output block).
+      int r_in = 0;
+      while (r_in < nr && rr[r_in] < f.in0) ++r_in;
+      int r_out = r_in;
+      while (r_out < nr && rr[r_out] < f.out0) ++r_out;
+      int a = 0;
+      for (; a + 1 < r_in; a += 2) pair(a, a + 1);
+      if (a < r_in) single(a, a + 1), ++a;
+      for (; a + 1 < r_out; a += 2) pair(a, r_out);
+      if (a < r_out) single(a, r_out);
     }
     if (b.whole_tree && &f == &b.fronts.back()) break;  // G_eff is read off the front
-    Vec* out = (f.to_roots ? b.roots.data() : b.stack.data()) + f.out_off;
-    for (int q = 0; q < f.un; ++q)
-      for (int p = q + 1; p < f.un; ++p) out[q * f.un + p] = w[(f.ne + p) + (f.ne + q) * fn];
+    if (f.to_roots) {
+      Vec* out = b.roots.data() + f.out_off;
+      for (int q = 0; q < f.un; ++q)
+        for (int p = q + 1; p < f.un; ++p) out[q * f.un + p] = w[(f.ne + p) + (f.ne + q) * fn];
+    } else {
+      Vec* out = b.stack.data() + f.out_off;
+      const std::size_t n = f.out_src.size();
+      const int* src = f.out_src.data();
+      for (std::size_t t = 0; t < n; ++t) out[t] = w[src[t]];
+    }
   }
   int any = 0;
   for (int l = 0; l < L; ++l) any |= bad[l];
