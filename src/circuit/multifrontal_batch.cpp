@@ -249,6 +249,64 @@ bool Multifrontal::inject_lane(int id, int lane, float* stack) const {
 
 namespace {
 
+// Trailing update of one pivot group: w(rr[y], rr[a]) += sum_t p_t(y) s_t(a) for
+// G pivots t, with p_t the packed pivot columns and s_t = p_t / d_t, over the union
+// rr[0..nr) of the group's rows; column a gets rows y > a (internal columns,
+// a < r_in) or y >= r_out (input columns), output columns nothing. Pairs of columns
+// share the loads of p_t; one load and store of w per G products.
+struct Trailing {
+  Vec* w;
+  int fn;
+  const int* rr;
+  int nr;
+  const Vec* pk;
+  const Vec* sk;
+  std::ptrdiff_t mf;  // stride between the packed columns of pk and sk
+
+  template <int G>
+  [[gnu::always_inline]] inline void pair(int a, int y0) const {
+    Vec s0[G], s1[G];
+    for (int t = 0; t < G; ++t) s0[t] = sk[t * mf + a], s1[t] = sk[t * mf + a + 1];
+    Vec* c0 = w + rr[a] * fn;
+    Vec* c1 = w + rr[a + 1] * fn;
+    if (y0 == a + 1) {
+      Vec x = c0[rr[a + 1]];
+      for (int t = 0; t < G; ++t) x += pk[t * mf + a + 1] * s0[t];
+      c0[rr[a + 1]] = x;
+      y0 = a + 2;
+    }
+    for (int y = y0; y < nr; ++y) {
+      const int j = rr[y];
+      Vec x0 = c0[j], x1 = c1[j];
+      for (int t = 0; t < G; ++t) {
+        const Vec pv = pk[t * mf + y];
+        x0 += pv * s0[t];
+        x1 += pv * s1[t];
+      }
+      c0[j] = x0, c1[j] = x1;
+    }
+  }
+  template <int G>
+  [[gnu::always_inline]] inline void single(int a, int y0) const {
+    Vec s0[G];
+    for (int t = 0; t < G; ++t) s0[t] = sk[t * mf + a];
+    Vec* c0 = w + rr[a] * fn;
+    for (int y = y0; y < nr; ++y) {
+      Vec x = c0[rr[y]];
+      for (int t = 0; t < G; ++t) x += pk[t * mf + y] * s0[t];
+      c0[rr[y]] = x;
+    }
+  }
+  template <int G>
+  [[gnu::always_inline]] inline void run(int r_in, int r_out) const {
+    int a = 0;
+    for (; a + 1 < r_in; a += 2) pair<G>(a, a + 1);
+    if (a < r_in) single<G>(a, a + 1), ++a;
+    for (; a + 1 < r_out; a += 2) pair<G>(a, r_out);
+    if (a < r_out) single<G>(a, r_out);
+  }
+};
+
 // The numeric batch phase: all batched fronts for all lanes. Returns false if a
 // pivot of a lane < lanes is not positive and finite. Inlined into one function per
 // instruction set (below), so the vector code is compiled for each.
@@ -313,11 +371,10 @@ namespace {
       sched += nr;
       if (nr == 0) continue;
       for (int x = 0; x < nr; ++x) pos[rr[x]] = x;
-      for (int t = 0; t < kGroup; ++t) {
+      for (int t = 0; t < g; ++t) {
         Vec* pt = pk + t * b.max_fn;
         Vec* st = sk + t * b.max_fn;
         for (int x = 0; x < nr; ++x) pt[x] = Vec{}, st[x] = Vec{};
-        if (t >= g) continue;
         const Vec* colk = w + (k0 + t) * fn;
         for (int x = 0; x < pn[t]; ++x) {
           const int j = prow[t][x];
@@ -326,39 +383,6 @@ namespace {
           st[pos[j]] = colk[j] * inv[t];
         }
       }
-      const std::ptrdiff_t mf = b.max_fn;
-      // Column a of R gets rows y >= y0 of R (y > a): pairs of columns share the
-      // loads of the packed pivot rows.
-      auto pair = [&](int a, int y0) {
-        Vec s0[kGroup], s1[kGroup];
-        for (int t = 0; t < kGroup; ++t) s0[t] = sk[t * mf + a], s1[t] = sk[t * mf + a + 1];
-        Vec* c0 = w + rr[a] * fn;
-        Vec* c1 = w + rr[a + 1] * fn;
-        if (y0 == a + 1) {
-          Vec x = c0[rr[a + 1]];
-          for (int t = 0; t < kGroup; ++t) x += pk[t * mf + a + 1] * s0[t];
-          c0[rr[a + 1]] = x;
-          y0 = a + 2;
-        }
-        for (int y = y0; y < nr; ++y) {
-          const int j = rr[y];
-          Vec x0 = c0[j], x1 = c1[j];
-          for (int t = 0; t < kGroup; ++t) {
-            const Vec pv = pk[t * mf + y];
-            x0 += pv * s0[t];
-            x1 += pv * s1[t];
-          }
-          c0[j] = x0, c1[j] = x1;
-        }
-      };
-      auto single = [&](int a, int y0) {
-        Vec* c0 = w + rr[a] * fn;
-        for (int y = y0; y < nr; ++y) {
-          Vec x = c0[rr[y]];
-          for (int t = 0; t < kGroup; ++t) x += pk[t * mf + y] * sk[t * mf + a];
-          c0[rr[y]] = x;
-        }
-      };
       // Internal columns [0, r_in) get every row below; input columns [r_in, r_out)
       // only the output rows; output columns nothing: input-input and output-output
       // entries are never read (terminals are never eliminated and G_eff is the
@@ -367,11 +391,33 @@ namespace {
       while (r_in < nr && rr[r_in] < f.in0) ++r_in;
       int r_out = r_in;
       while (r_out < nr && rr[r_out] < f.out0) ++r_out;
-      int a = 0;
-      for (; a + 1 < r_in; a += 2) pair(a, a + 1);
-      if (a < r_in) single(a, a + 1), ++a;
-      for (; a + 1 < r_out; a += 2) pair(a, r_out);
-      if (a < r_out) single(a, r_out);
+      const Trailing tr{w, fn, rr, nr, pk, sk, b.max_fn};
+      switch (g) {
+        case 1:
+          tr.run<1>(r_in, r_out);
+          break;
+        case 2:
+          tr.run<2>(r_in, r_out);
+          break;
+        case 3:
+          tr.run<3>(r_in, r_out);
+          break;
+        case 4:
+          tr.run<4>(r_in, r_out);
+          break;
+        case 5:
+          tr.run<5>(r_in, r_out);
+          break;
+        case 6:
+          tr.run<6>(r_in, r_out);
+          break;
+        case 7:
+          tr.run<7>(r_in, r_out);
+          break;
+        default:
+          tr.run<kGroup>(r_in, r_out);
+          break;
+      }
     }
     if (b.whole_tree && &f == &b.fronts.back()) break;  // G_eff is read off the front
     if (f.to_roots) {
