@@ -56,7 +56,8 @@ struct Multifrontal::BatchPlan {
     std::vector<std::pair<int, int>> zero_runs;  // (first index, length) to zero
     int in0 = 0;  // front-local: inputs are [in0, out0), outputs [out0, fn)
     int out0 = 0;
-    std::size_t sched = 0;  // start in BatchPlan::schedule
+    std::vector<int> term_global;  // accumulate: input i / output j of local in0 + x
+    std::size_t sched = 0;         // start in BatchPlan::schedule
   };
   std::vector<BFront> fronts;               // batched fronts, postorder
   std::vector<std::ptrdiff_t> root_offset;  // per fronts_ id: update in roots, -1 if none
@@ -65,6 +66,18 @@ struct Multifrontal::BatchPlan {
   // (front-local, increasing).
   std::vector<int> schedule;
   bool whole_tree = false;  // the root itself is batched: G_eff read off the batch front
+  // Whole tree batched and terminals last in every front: input-output entries are
+  // not carried in the fronts; each pivot's products go straight into gacc.
+  bool accumulate = false;
+  int cols = 0;    // of the tile
+  struct GStamp {  // an element joining input i and output j directly
+    int dst = 0;   // i * cols + j
+    int cell = 0;  // device cell, or -1 for a fixed element
+    float g_uS = 0.0f;
+  };
+  std::vector<GStamp> gstamps;
+  std::vector<Vec> gacc;  // G_eff being accumulated, [i * cols + j]
+  std::vector<int> gidx;  // per position of a group's row union: global terminal index
   int max_fn = 0;
   std::vector<Vec> front, stack, roots, gv, lk;
   std::vector<int> pos;
@@ -88,6 +101,7 @@ void Multifrontal::build_batch_plan() {
     b->batched[id] = ok;
   }
   b->whole_tree = b->batched[nf - 1] != 0;
+  b->cols = cols_;
   std::vector<int> bindex(nf, -1);
   std::vector<char> node_kind;  // 0 internal, 1 input, 2 output
   {
@@ -100,6 +114,33 @@ void Multifrontal::build_batch_plan() {
     for (int p : root_output_pos_) node_kind[root.nodes[p]] = 2;
   }
   std::vector<std::vector<char>> upattern(nf);  // update pattern of each batched front
+  // Terminals are never eliminated and come last in every front, inputs before
+  // outputs (the root's order, inherited by every child); checked here. Where it
+  // holds, input-input and output-output entries are skipped (never read); where it
+  // holds in every front and the whole tree is batched, input-output entries are
+  // accumulated into G_eff directly instead of being carried up the tree.
+  std::vector<int> in0(nf, 0), out0(nf, 0);
+  std::vector<char> suffix_ok(nf, 0);
+  b->accumulate = b->whole_tree;
+  for (int id = 0; id < nf; ++id) {
+    if (!b->batched[id]) continue;
+    const Front& f = fronts_[id];
+    int x = static_cast<int>(f.nodes.size());
+    while (x > 0 && node_kind[f.nodes[x - 1]] == 2) --x;
+    out0[id] = x;
+    while (x > 0 && node_kind[f.nodes[x - 1]] == 1) --x;
+    in0[id] = x;
+    bool ok = in0[id] >= f.n_elim;
+    for (int y = 0; y < in0[id]; ++y) ok = ok && node_kind[f.nodes[y]] == 0;
+    suffix_ok[id] = ok;
+    b->accumulate = b->accumulate && ok;
+  }
+  std::vector<int> global_of(node_kind.size(), -1);  // input i or output j of a node
+  {
+    const Front& root = fronts_.back();
+    for (int i = 0; i < rows_; ++i) global_of[root.nodes[root_input_pos_[i]]] = i;
+    for (int j = 0; j < cols_; ++j) global_of[root.nodes[root_output_pos_[j]]] = j;
+  }
   for (int id = 0; id < nf; ++id) {
     if (!b->batched[id]) continue;
     const Front& f = fronts_[id];
@@ -109,21 +150,15 @@ void Multifrontal::build_batch_plan() {
     bf.ne = f.n_elim;
     bf.un = bf.fn - bf.ne;
     const int fn = bf.fn;
-    // Terminals are never eliminated and come last in every front, inputs before
-    // outputs (the root's order, inherited by every child); checked here, and the
-    // skipping of input-input and output-output entries is off where it fails.
-    {
-      int x = fn;
-      while (x > 0 && node_kind[f.nodes[x - 1]] == 2) --x;
-      bf.out0 = x;
-      while (x > 0 && node_kind[f.nodes[x - 1]] == 1) --x;
-      bf.in0 = x;
-      bool ok = bf.in0 >= bf.ne;
-      for (int y = 0; y < bf.in0; ++y) ok = ok && node_kind[f.nodes[y]] == 0;
-      if (!ok) bf.in0 = bf.out0 = fn;
-    }
-    // Whether entry (r, c), r > c, is ever read: not input-input nor output-output.
-    auto needed = [&](int r, int c) { return c < bf.in0 || (c < bf.out0 && r >= bf.out0); };
+    bf.in0 = suffix_ok[id] ? in0[id] : fn;
+    bf.out0 = suffix_ok[id] ? out0[id] : fn;
+    if (b->accumulate)
+      for (int x = bf.in0; x < fn; ++x) bf.term_global.push_back(global_of[f.nodes[x]]);
+    // Whether entry (r, c), r > c, is kept in the front: not input-input nor
+    // output-output (never read), nor input-output when accumulated into G_eff.
+    auto needed = [&](int r, int c) {
+      return c < bf.in0 || (!b->accumulate && c < bf.out0 && r >= bf.out0);
+    };
     std::vector<char> pat(static_cast<std::size_t>(fn) * fn, 0);  // pat[r + c * fn], r > c
     for (int s = 0; s < 2; ++s) {
       if (f.child[s] < 0) continue;
@@ -140,7 +175,13 @@ void Multifrontal::build_batch_plan() {
       upattern[f.child[s]].clear();
     }
     for (const Stamp& st : f.stamps) {
-      const int dst = std::max(st.a, st.b) + std::min(st.a, st.b) * fn;
+      const int lo = std::min(st.a, st.b), hi = std::max(st.a, st.b);
+      if (b->accumulate && lo >= bf.in0) {  // input lo -- output hi, straight into G_eff
+        b->gstamps.push_back({bf.term_global[lo - bf.in0] * cols_ + bf.term_global[hi - bf.in0],
+                              st.i >= 0 ? st.i * cols_ + st.j : -1, static_cast<float>(st.g_uS)});
+        continue;
+      }
+      const int dst = hi + lo * fn;
       bf.stamps.push_back({dst, st.i >= 0 ? st.i * cols_ + st.j : -1, static_cast<float>(st.g_uS)});
       pat[dst] = 1;
     }
@@ -229,6 +270,8 @@ void Multifrontal::build_batch_plan() {
   b->roots.assign(static_cast<std::size_t>(std::max<std::ptrdiff_t>(roots_top, 1)), Vec{});
   b->gv.assign(static_cast<std::size_t>(rows_) * cols_, Vec{});
   b->lk.assign(2 * kGroup * static_cast<std::size_t>(std::max(b->max_fn, 1)), Vec{});
+  b->gidx.assign(static_cast<std::size_t>(std::max(b->max_fn, 1)), 0);
+  if (b->accumulate) b->gacc.assign(static_cast<std::size_t>(rows_) * cols_, Vec{});
   b->pos.assign(static_cast<std::size_t>(std::max(b->max_fn, 1)), 0);
   batch_ = std::move(b);
 }
@@ -255,7 +298,7 @@ namespace {
 // a < r_in) or y >= r_out (input columns), output columns nothing. Pairs of columns
 // share the loads of p_t; one load and store of w per G products.
 struct Trailing {
-  Vec* w;
+  Vec* w;  // destination: column a is w + rr[a] * fn, row y is entry rr[y]
   int fn;
   const int* rr;
   int nr;
@@ -298,10 +341,14 @@ struct Trailing {
     }
   }
   template <int G>
-  [[gnu::always_inline]] inline void run(int r_in, int r_out) const {
+  [[gnu::always_inline]] inline void internal(int r_in) const {
     int a = 0;
     for (; a + 1 < r_in; a += 2) pair<G>(a, a + 1);
-    if (a < r_in) single<G>(a, a + 1), ++a;
+    if (a < r_in) single<G>(a, a + 1);
+  }
+  template <int G>
+  [[gnu::always_inline]] inline void inputs(int r_in, int r_out) const {
+    int a = r_in;
     for (; a + 1 < r_out; a += 2) pair<G>(a, r_out);
     if (a < r_out) single<G>(a, r_out);
   }
@@ -313,6 +360,13 @@ struct Trailing {
 [[gnu::always_inline]] inline bool batch_numeric(Multifrontal::BatchPlan& b) {
   using BF = Multifrontal::BatchPlan::BFront;
   Vec* const w = b.front.data();
+  int* const gidx = b.gidx.data();
+  const int cols = b.cols;
+  if (b.accumulate) {
+    std::fill(b.gacc.begin(), b.gacc.end(), Vec{});
+    for (const auto& st : b.gstamps)
+      b.gacc[st.dst] += st.cell >= 0 ? b.gv[st.cell] : Vec{} + st.g_uS;
+  }
   Vec* const pk = b.lk.data();             // kGroup packed pivot columns
   Vec* const sk = pk + kGroup * b.max_fn;  // the same scaled by 1/d
   int* const pos = b.pos.data();
@@ -392,30 +446,34 @@ struct Trailing {
       int r_out = r_in;
       while (r_out < nr && rr[r_out] < f.out0) ++r_out;
       const Trailing tr{w, fn, rr, nr, pk, sk, b.max_fn};
+      // Input-output products go to G_eff directly when accumulating (columns are
+      // inputs i, rows outputs j: gacc[i * cols + j]).
+      if (b.accumulate)
+        for (int y = r_in; y < nr; ++y) gidx[y] = f.term_global[rr[y] - f.in0];
+      const Trailing tg{b.accumulate ? b.gacc.data() : w,
+                        b.accumulate ? cols : fn,
+                        b.accumulate ? gidx : rr,
+                        nr,
+                        pk,
+                        sk,
+                        b.max_fn};
       switch (g) {
-        case 1:
-          tr.run<1>(r_in, r_out);
-          break;
-        case 2:
-          tr.run<2>(r_in, r_out);
-          break;
-        case 3:
-          tr.run<3>(r_in, r_out);
-          break;
-        case 4:
-          tr.run<4>(r_in, r_out);
-          break;
-        case 5:
-          tr.run<5>(r_in, r_out);
-          break;
-        case 6:
-          tr.run<6>(r_in, r_out);
-          break;
-        case 7:
-          tr.run<7>(r_in, r_out);
-          break;
+#define XBARMC_TRAILING_CASE(G) \
+  case G:                       \
+    tr.internal<G>(r_in);       \
+    tg.inputs<G>(r_in, r_out);  \
+    break;
+        XBARMC_TRAILING_CASE(1)
+        XBARMC_TRAILING_CASE(2)
+        XBARMC_TRAILING_CASE(3)
+        XBARMC_TRAILING_CASE(4)
+        XBARMC_TRAILING_CASE(5)
+        XBARMC_TRAILING_CASE(6)
+        XBARMC_TRAILING_CASE(7)
+#undef XBARMC_TRAILING_CASE
         default:
-          tr.run<kGroup>(r_in, r_out);
+          tr.internal<kGroup>(r_in);
+          tg.inputs<kGroup>(r_in, r_out);
           break;
       }
     }
@@ -469,6 +527,13 @@ void Multifrontal::effective_batch(std::span<const Eigen::MatrixXf* const> g_uS,
       __builtin_cpu_supports("avx512bw") != 0 && __builtin_cpu_supports("avx512dq") != 0;
   if (!(avx512 ? batch_avx512(b) : batch_portable(b)))
     throw InputError("circuit: network node without a conducting path to a terminal");
+  if (b.accumulate) {
+    for (int t = 0; t < count; ++t)
+      for (int j = 0; j < cols_; ++j)
+        for (int i = 0; i < rows_; ++i)
+          (*geff_uS[t])(i, j) = b.gacc[static_cast<std::size_t>(i) * cols_ + j][t];
+    return;
+  }
   if (b.whole_tree) {
     const int fn = b.fronts.back().fn;
     for (int t = 0; t < count; ++t)
