@@ -13,11 +13,13 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wpsabi"
+#pragma GCC diagnostic ignored "-Wignored-attributes"
 #endif
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <string>
 #include <utility>
 
@@ -28,9 +30,28 @@ namespace xbarmc::circuit {
 
 namespace {
 constexpr int L = Multifrontal::kBatchLanes;
-constexpr int kGroup = 8;                                    // pivots per trailing update
-using Vec = float __attribute__((vector_size(64)));          // one float per tile
-using IVec = std::int32_t __attribute__((vector_size(64)));  // lane masks of comparisons
+constexpr int kGroup = 8;                                         // pivots per trailing update
+using Vec = float __attribute__((vector_size(64), aligned(64)));  // one float per tile
+using IVec =
+    std::int32_t __attribute__((vector_size(64), aligned(64)));  // lane masks of comparisons
+// 64-byte aligned storage whatever the build's baseline (there a 64-byte vector
+// type may only be 16-byte aligned, while the AVX-512 kernel uses aligned moves).
+template <class T>
+struct Aligned64 {
+  using value_type = T;
+  Aligned64() = default;
+  template <class U>
+  explicit Aligned64(const Aligned64<U>& /*other*/) {}
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{64}));
+  }
+  void deallocate(T* p, std::size_t /*n*/) { ::operator delete (p, std::align_val_t{64}); }
+  template <class U>
+  bool operator==(const Aligned64<U>& /*other*/) const {
+    return true;
+  }
+};
+using VecVector = std::vector<Vec, Aligned64<Vec>>;
 }  // namespace
 
 struct Multifrontal::BatchPlan {
@@ -76,10 +97,10 @@ struct Multifrontal::BatchPlan {
     float g_uS = 0.0f;
   };
   std::vector<GStamp> gstamps;
-  std::vector<Vec> gacc;  // G_eff being accumulated, [i * cols + j]
+  VecVector gacc;         // G_eff being accumulated, [i * cols + j]
   std::vector<int> gidx;  // per position of a group's row union: global terminal index
   int max_fn = 0;
-  std::vector<Vec> front, stack, roots, gv, lk;
+  VecVector front, stack, roots, gv, lk;
   std::vector<int> pos;
 };
 
