@@ -134,8 +134,8 @@ struct Trailing {
     }
     for (const auto& st : f.stamps) w[st.dst] += st.cell >= 0 ? b.gv[st.cell] : Vec{} + st.g_uS;
     const int* sched = b.schedule.data() + f.sched;
-    for (int k0 = 0; k0 < f.ne; k0 += kGroup) {
-      const int g = std::min(kGroup, f.ne - k0);
+    for (int k0 = 0, g = 0; k0 < f.ne; k0 += g) {
+      g = *sched++;  // pivots in this group (schedule)
       const int kend = k0 + g;
       const int* prow[kGroup];
       int pn[kGroup];

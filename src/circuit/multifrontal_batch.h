@@ -18,7 +18,10 @@ namespace xbarmc::circuit {
 
 namespace batch {
 constexpr int L = Multifrontal::kBatchLanes;
-constexpr int kGroup = 8;                                         // pivots per trailing update
+constexpr int kGroup = 8;
+// A pivot joins a group unless that makes the group's trailing update cost more
+// products than updating separately (multifrontal_batch_plan.cpp).
+constexpr double kGroupWaste = 1.0;                               // pivots per trailing update
 using Vec = float __attribute__((vector_size(64), aligned(64)));  // one float per tile
 using IVec =
     std::int32_t __attribute__((vector_size(64), aligned(64)));  // lane masks of comparisons

@@ -116,32 +116,46 @@ void Multifrontal::build_batch_plan() {
     }
     // Symbolic elimination: pivot k touches rows nz = {j > k : w(j,k) != 0} and
     // fills every (nz[b], nz[a]).
-    // Pivots are taken in groups of kGroup; after a group's pivots comes the union
-    // of their rows below the group (the rows and columns of its trailing update).
+    // Pivots are taken in groups of up to kGroup: per group its size g, per pivot
+    // the count n and the rows, then the union of the group's rows below it (the
+    // rows and columns of its trailing update). A pivot joins the group unless the
+    // group's products, (g + 1) |union|^2, would exceed kGroupWaste times those of
+    // separate updates, sum n^2 (the union's products are zero where a row is not
+    // one of the pivot's): sparse pivots of small fronts go alone or in small
+    // groups, dense ones of large fronts in groups of kGroup.
     bf.sched = b->schedule.size();
-    for (int k0 = 0; k0 < bf.ne; k0 += kGroup) {
-      const int kend = std::min(k0 + kGroup, bf.ne);
-      std::vector<char> in_union(fn, 0);
-      for (int k = k0; k < kend; ++k) {
-        const std::size_t at = b->schedule.size();
-        b->schedule.push_back(0);
+    std::vector<int> in_union(fn, 0);  // row j is in the current group's union
+    int stamp = 0;
+    for (int k = 0; k < bf.ne;) {
+      const std::size_t gat = b->schedule.size();
+      b->schedule.push_back(0);
+      ++stamp;
+      int g = 0;
+      double separate = 0;  // sum of the group's n^2
+      std::vector<int> rows;
+      while (k < bf.ne && g < kGroup) {
+        rows.clear();
         for (int j = k + 1; j < fn; ++j)
-          if (pat[j + static_cast<std::size_t>(k) * fn]) {
-            b->schedule.push_back(j);
-            if (j >= kend) in_union[j] = 1;
-          }
-        const int n = static_cast<int>(b->schedule.size() - at - 1);
-        b->schedule[at] = n;
-        for (int x = 0; x < n; ++x)
-          for (int y = x + 1; y < n; ++y)
-            if (needed(b->schedule[at + 1 + y], b->schedule[at + 1 + x]))
-              pat[b->schedule[at + 1 + y] +
-                  static_cast<std::size_t>(b->schedule[at + 1 + x]) * fn] = 1;
+          if (pat[j + static_cast<std::size_t>(k) * fn]) rows.push_back(j);
+        const double n = static_cast<double>(rows.size());
+        double grown = 0;  // union beyond k with this pivot's rows
+        for (int j = k + 1; j < fn; ++j)
+          if (in_union[j] == stamp) grown += 1;
+        for (int j : rows) grown += in_union[j] == stamp ? 0 : 1;
+        if (g > 0 && (g + 1) * grown * grown > kGroupWaste * (separate + n * n)) break;
+        separate += n * n;
+        b->schedule.push_back(static_cast<int>(rows.size()));
+        for (int j : rows) b->schedule.push_back(j), in_union[j] = stamp;
+        for (std::size_t x = 0; x < rows.size(); ++x)
+          for (std::size_t y = x + 1; y < rows.size(); ++y)
+            if (needed(rows[y], rows[x])) pat[rows[y] + static_cast<std::size_t>(rows[x]) * fn] = 1;
+        ++g, ++k;
       }
+      b->schedule[gat] = g;
       const std::size_t at = b->schedule.size();
       b->schedule.push_back(0);
-      for (int j = kend; j < fn; ++j)
-        if (in_union[j]) b->schedule.push_back(j);
+      for (int j = k; j < fn; ++j)
+        if (in_union[j] == stamp) b->schedule.push_back(j);
       b->schedule[at] = static_cast<int>(b->schedule.size() - at - 1);
     }
     upattern[id].assign(static_cast<std::size_t>(bf.un) * bf.un, 0);
