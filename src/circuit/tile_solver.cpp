@@ -66,7 +66,7 @@ void TileSolver::effective_batch(std::span<const Eigen::MatrixXf* const> g_uS,
     throw InputError("TileSolver::effective_batch: at most " + std::to_string(kBatchTiles) +
                      " tiles and as many outputs");
   if (g_uS.empty()) return;
-  // A batch costs the same whatever the number of tiles in it, about 2-3.5 per-tile
+  // A batch costs the same whatever the number of tiles in it, about 3-6 per-tile
   // solves' worth (docs/benchmarks-circuit.md), so small batches go tile by tile.
   if (exact_ && p_.precision == Precision::Float && g_uS.size() >= kMinBatchTiles)
     return exact_->effective_batch(g_uS, geff_uS);
