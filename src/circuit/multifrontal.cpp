@@ -238,9 +238,13 @@ Multifrontal::Workspace<Scalar>& Multifrontal::workspace() {
 }
 
 template <class Scalar, class GMatrix>
-void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws) {
+void Multifrontal::reduce(const GMatrix& g_uS, Workspace<Scalar>& ws, int batch_lane) {
   Scalar* const work = ws.work.data();
   for (const Front& f : fronts_) {
+    if constexpr (std::is_same_v<Scalar, float>)  // effective_batch(): skip batched fronts
+      if (batch_lane >= 0 &&
+          inject_lane(static_cast<int>(&f - fronts_.data()), batch_lane, ws.update_stack.data()))
+        continue;
     const int fn = static_cast<int>(f.nodes.size());
     const int ld = leading_dim<Scalar>(fn);
     FrontMap<Scalar> w = front_map(work, fn, ld);
@@ -316,6 +320,20 @@ void Multifrontal::effective(const Eigen::Ref<const Eigen::MatrixXf>& g_uS,
     solve<float>(g_uS, geff_uS);
   else
     solve<double>(g_uS, geff_uS);
+}
+
+void Multifrontal::finish_lane(const Eigen::MatrixXf& g_uS, Eigen::MatrixXf& geff_uS, int lane) {
+  Workspace<float>& ws = workspace<float>();
+  reduce(g_uS, ws, lane);
+  const int fn = static_cast<int>(fronts_.back().nodes.size());
+  const FrontMap<float> w = front_map(ws.work.data(), fn, leading_dim<float>(fn));
+  for (std::size_t j = 0; j < root_output_pos_.size(); ++j)
+    for (std::size_t i = 0; i < root_input_pos_.size(); ++i) {
+      const int a = root_input_pos_[i];
+      const int b = root_output_pos_[j];
+      geff_uS(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+          w(std::max(a, b), std::min(a, b));
+    }
 }
 
 void Multifrontal::reserve(Precision arithmetic) {

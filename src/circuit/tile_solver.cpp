@@ -54,6 +54,23 @@ void TileSolver::effective(const Eigen::Ref<const Eigen::MatrixXd>& g_uS,
   first_order_effective(g_uS, p_, geff_uS);
 }
 
+void TileSolver::effective_batch(std::span<const Eigen::MatrixXf* const> g_uS,
+                                 std::span<Eigen::MatrixXf* const> geff_uS) {
+  static_assert(kBatchTiles == Multifrontal::kBatchLanes);
+  if (g_uS.size() > static_cast<std::size_t>(kBatchTiles) || geff_uS.size() != g_uS.size())
+    throw InputError("TileSolver::effective_batch: at most " + std::to_string(kBatchTiles) +
+                     " tiles and as many outputs");
+  if (g_uS.empty()) return;
+  // A batch costs the same whatever the number of tiles in it, about 3-6 per-tile
+  // solves' worth (docs/benchmarks-circuit.md), so small batches go tile by tile.
+  if (exact_ && p_.precision == Precision::Float && g_uS.size() >= kMinBatchTiles)
+    return exact_->effective_batch(g_uS, geff_uS);
+  for (std::size_t t = 0; t < g_uS.size(); ++t) {
+    geff_uS[t]->resize(rows_, cols_);
+    effective(*g_uS[t], *geff_uS[t]);
+  }
+}
+
 Eigen::VectorXd column_currents_A(const Eigen::MatrixXd& g_uS, const Eigen::VectorXd& v_in_V,
                                   const CircuitParams& p) {
   if (v_in_V.size() != g_uS.rows())

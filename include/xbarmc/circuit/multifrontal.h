@@ -18,6 +18,8 @@
 
 #include "xbarmc/util/eigen.h"
 #include <cstddef>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "xbarmc/circuit/params.h"
@@ -30,6 +32,9 @@ struct MultifrontalOptions {
   int leaf_dim = 4;            //!< leaves of the dissection tree have <= leaf_dim^2 cells
   int blocked_min_order = 64;  //!< fronts of this order or more use the blocked elimination
   int panel = 32;              //!< columns per panel of the blocked elimination
+  //! effective_batch(): fronts below this order whose subtrees are all below it too are
+  //! eliminated for all tiles of the batch at once, one tile per SIMD lane.
+  int batch_max_order = 400;
 };
 
 //! Symbolic structure and workspace of the multifrontal reduction of one tile.
@@ -37,6 +42,26 @@ class Multifrontal {
  public:
   //! Symbolic analysis of `topo`'s network.
   explicit Multifrontal(const TileTopology& topo, MultifrontalOptions options = {});
+  ~Multifrontal();
+  Multifrontal(Multifrontal&&) noexcept;             //!< movable
+  Multifrontal& operator=(Multifrontal&&) noexcept;  //!< movable
+
+  //! Tiles that effective_batch() eliminates together: one per lane of a 64-byte
+  //! vector of floats (AVX-512).
+  static constexpr int kBatchLanes = 16;
+  //! Float G_eff of up to kBatchLanes tiles of this shape at once
+  //! (src/circuit/multifrontal_batch.cpp): the small fronts of the dissection tree
+  //! are eliminated for all tiles together, tile t in SIMD lane t, with a sparsity
+  //! schedule fixed by the topology; the large fronts then per tile as effective().
+  //! g_uS[t] and geff_uS[t] are rows x cols (uS); geff_uS[t] is resized if needed.
+  //! Float elimination whatever the precision of the caller's params; results agree
+  //! with effective(.., Precision::Float) to rounding (same error bound,
+  //! rounding_chain()), not bitwise. Runtime dispatch: an AVX-512 kernel where the CPU
+  //! has it (CPUID), otherwise the same code for the build's baseline target.
+  void effective_batch(std::span<const Eigen::MatrixXf* const> g_uS,
+                       std::span<Eigen::MatrixXf* const> geff_uS);
+  //! Schedule and workspace of effective_batch() (opaque; multifrontal_batch.cpp).
+  struct BatchPlan;
 
   //! Effective matrix geff_uS [rows x cols] (I_out[j] = sum_i geff(i,j) V_in[i])
   //! for device conductances g_uS [rows x cols], uS, eliminated in double.
@@ -98,12 +123,20 @@ class Multifrontal {
     std::vector<Scalar, Eigen::aligned_allocator<Scalar>> panel_sums;    // 2 * panel sums
   };
 
+  void build_batch_plan();
+  // Copies lane `lane`'s update matrix of batched front `id` onto `stack` at the
+  // front's update_offset if the front is the root of a batched subtree; returns
+  // true if front `id` is batched (so the per-tile reduction skips it).
+  bool inject_lane(int id, int lane, float* stack) const;
+  // Per-tile part of effective_batch(): reduce() of the fronts not batched, then G_eff.
+  void finish_lane(const Eigen::MatrixXf& g_uS, Eigen::MatrixXf& geff_uS, int lane);
+
   int build_tree(int r0, int r1, int c0, int c1, int depth);
   void analyse(const TileTopology& topo);
   template <class Scalar>
   Workspace<Scalar>& workspace();
   template <class Scalar, class GMatrix>
-  void reduce(const GMatrix& g_uS, Workspace<Scalar>& ws);
+  void reduce(const GMatrix& g_uS, Workspace<Scalar>& ws, int batch_lane = -1);
   template <class Scalar, class In, class Out>
   void solve(const In& g_uS, Out& geff_uS);
 
@@ -119,6 +152,10 @@ class Multifrontal {
   int max_front_ = 0;
   double flops_ = 0.0;
   double rounding_chain_ = 0.0;
+  struct BatchPlanDeleter {
+    void operator()(BatchPlan* plan) const;
+  };
+  std::unique_ptr<BatchPlan, BatchPlanDeleter> batch_;  // built on the first effective_batch()
 };
 
 }  // namespace xbarmc::circuit
