@@ -1,8 +1,3 @@
-// GCC 12's AVX-512 intrinsics, inlined from Eigen under -march=native, raise a
-// false -Wmaybe-uninitialized (GCC bug 105593, `__m512d __Y = __Y;`).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 // Benchmark (not a test) of the batched exact solve against the per-tile one, in the
 // same run: per tile size, 16 tiles solved one by one with TileSolver::effective
 // (the engine's call today) and together with TileSolver::effective_batch, in
@@ -20,7 +15,7 @@
 
 #include "xbarmc/circuit/multifrontal.h"
 #include "xbarmc/circuit/tile_solver.h"
-#include "xbarmc/rng.h"
+#include "xbarmc/util/rng.h"
 
 using namespace xbarmc;
 using namespace xbarmc::circuit;

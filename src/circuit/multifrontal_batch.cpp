@@ -11,7 +11,6 @@
 // scalings. Fronts too large to batch (tiles above 128x128) run per tile through the
 // ordinary reduce(), fed with each lane's update matrices.
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wpsabi"
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 #endif
@@ -25,7 +24,7 @@
 
 #include "multifrontal_batch.h"
 #include "xbarmc/circuit/multifrontal.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 

@@ -2,9 +2,6 @@
 // up to 16 tiles eliminated together, one per SIMD lane, in float. Checked against
 // the dense double solve (itself checked against ngspice in test_ngspice.cpp) within
 // the float rounding bound of the elimination, as the per-tile float solve is.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +11,7 @@
 #include "xbarmc/circuit/multifrontal.h"
 #include "xbarmc/circuit/reference.h"
 #include "xbarmc/circuit/tile_solver.h"
-#include "xbarmc/error.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::circuit {
 namespace {
