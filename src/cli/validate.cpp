@@ -1,8 +1,10 @@
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "xbarmc/cli/commands.h"
+#include "xbarmc/study/open_study.h"
 #include "xbarmc/study/study.h"
 
 namespace xbarmc::cli {
@@ -24,6 +26,18 @@ void add_validate_command(CLI::App& app) {
     std::cout << study.resolved.dump(2) << "\n";
     std::cerr << "valid: " << study.points.size() << " point(s), " << study.monte_carlo.instances
               << " instances each\n";
+    // The inputs as `run` opens them: network, test set (limited) and probe batch must load and
+    // fit together. A missing network with a training config is made by `run`'s main job.
+    if (!std::filesystem::exists(study.network.path) && !study.network.train_config.empty()) {
+      std::cerr << "network " << study.network.path << " does not exist yet; `xbarmc train "
+                << study.network.train_config << "` makes it\n";
+      return;
+    }
+    const study::OpenStudy opened = study::open_study(study);
+    std::cerr << "inputs: network " << opened.network.name() << " ("
+              << opened.network.num_weight_layers() << " weight layers), "
+              << opened.test.count << " test samples, probe batch of " << opened.probe.rows()
+              << "\n";
   });
 }
 
