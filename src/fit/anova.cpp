@@ -18,21 +18,29 @@ namespace xbarmc::fit {
 
 namespace {
 
+// Degenerate input (e.g. every value equal) gives NaN bounds instead of a boost exception.
+using Policy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>>;
+
 double chi2_quantile(double df, double p) {
-  return boost::math::quantile(boost::math::chi_squared_distribution<double>(df), p);
+  return boost::math::quantile(boost::math::chi_squared_distribution<double, Policy>(df), p);
 }
 
 // Upper-alpha point of F(n1, n2); n2 = inf when n2 <= 0.
 double f_upper(double alpha, double n1, double n2) {
   if (n2 <= 0) return chi2_quantile(n1, 1 - alpha) / n1;
-  return boost::math::quantile(boost::math::fisher_f_distribution<double>(n1, n2), 1 - alpha);
+  return boost::math::quantile(boost::math::fisher_f_distribution<double, Policy>(n1, n2),
+                               1 - alpha);
 }
 
 }  // namespace
 
 Interval chi_square_interval(double var, double df, double level) {
   const double a = (1 - level) / 2;
-  if (!(df > 0)) return {var, 0, INFINITY};
+  if (var == 0) return {0, 0, 0};
+  if (!(df > 0) || !std::isfinite(df) || !std::isfinite(var)) return {var, NAN, NAN};
   return {var, df * var / chi2_quantile(df, 1 - a), df * var / chi2_quantile(df, a)};
 }
 
@@ -84,7 +92,7 @@ OneWayAnova one_way_anova(const std::vector<std::vector<double>>& groups, double
     df = n - 1;
   }
   const double t =
-      boost::math::quantile(boost::math::students_t_distribution<double>(df), 1 - alpha);
+      boost::math::quantile(boost::math::students_t_distribution<double, Policy>(df), 1 - alpha);
   r.mean = {mg, mg - t * se, mg + t * se};
 
   r.var_within = chi_square_interval(r.ms_within, r.df_within, level);

@@ -264,6 +264,12 @@ FitResult fit_measurements(const Measurements& m, const FitOptions& options) {
     }
     r.levels.push_back(lf);
   }
+  if (!(var_tot >= 0) || std::none_of(r.levels.begin(), r.levels.end(), [](const LevelFit& l) {
+        return !std::isnan(l.total_sigma_uS.estimate);
+      }))
+    throw InputError(
+        "no level has two or more programmings of devices that follow their "
+        "targets: nothing to fit");
   if (!r.d2d_identified) var_d2d = 0;
   r.d2d_fraction = var_tot > 0 ? std::clamp(var_d2d / var_tot, 0.0, 1.0) : 0;
   bool any_drift = false;

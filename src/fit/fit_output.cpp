@@ -132,7 +132,9 @@ void build_device_json(FitResult& r, const Measurements& m) {
   d["faults"] = Json{{"enabled", r.stuck_min + r.stuck_max > 0},
                      {"stuck_at_g_min_rate", r.stuck_min_rate.estimate},
                      {"stuck_at_g_max_rate", r.stuck_max_rate.estimate}};
-  if (r.drift) {
+  const bool drift_ok =
+      r.drift && (r.options.model == ModelKind::Table || !r.nu_mean_fit.coeffs.empty());
+  if (drift_ok) {
     Json dr{{"enabled", true}, {"t0_s", r.drift_t0_s}, {"offset_by_t0", r.drift_offset_by_t0}};
     if (r.options.model == ModelKind::Table) {
       dr["nu_form"] = "table";
