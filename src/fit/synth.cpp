@@ -20,7 +20,11 @@ Measurements synthesize(const device::DeviceParams& p, const SynthDesign& d) {
   Measurements m;
   m.source = "synthetic";
   m.columns = {"device", "cycle", "target_uS", "time_s", "g_uS", "read", "row", "col"};
-  for (std::size_t i = 0; i < d.rows * d.cols; ++i) m.devices.push_back("d" + std::to_string(i));
+  for (std::size_t i = 0; i < d.rows * d.cols; ++i) {
+    std::string id = "d";  // (not "d" + to_string: GCC 12 reports a false -Wrestrict there)
+    id += std::to_string(i);
+    m.devices.push_back(id);
+  }
   device::TileDevices tile;
   const device::TileKey key{d.seed, d.instance, 0, 0};
   Eigen::MatrixXf target(rows, cols), g(rows, cols), sigma(rows, cols);

@@ -9,17 +9,23 @@
 
 using namespace test_fit;
 
-TEST(Coverage, VarianceComponentIntervalsReachNominalRate) {
+namespace {
+
+// Runs `datasets` fits of 8 devices x 6 cycles (3 per level) and checks the coverage rates.
+// `read_sigma_rel` > 0 adds relative read noise and `reads` repeated reads (the fit removes
+// the read-noise variance from C2C).
+void check_coverage(double read_sigma_rel, std::uint32_t reads, int datasets) {
   const double sigma = 2.0, f = 0.5;
-  const config::Json truth = {{"g_min_uS", 20.0},
-                              {"g_max_uS", 60.0},
-                              {"table",
-                               {{"d2d_fraction", f},
-                                {"levels",
-                                 {{{"target_uS", 20.0}, {"mean_uS", 20.5}, {"sigma_uS", sigma}},
-                                  {{"target_uS", 60.0}, {"mean_uS", 60.0}, {"sigma_uS", 1.0}}}}}}};
+  config::Json truth = {{"g_min_uS", 20.0},
+                        {"g_max_uS", 60.0},
+                        {"table",
+                         {{"d2d_fraction", f},
+                          {"levels",
+                           {{{"target_uS", 20.0}, {"mean_uS", 20.5}, {"sigma_uS", sigma}},
+                            {{"target_uS", 60.0}, {"mean_uS", 60.0}, {"sigma_uS", 1.0}}}}}}};
+  if (read_sigma_rel > 0)
+    truth["read_noise"] = {{"form", "relative"}, {"sigma_rel", read_sigma_rel}};
   const auto p = device_from(truth);
-  const int datasets = 400;
   int d2d = 0, c2c = 0, mean = 0, total = 0;
   double d2d_width = 0;
   for (int s = 0; s < datasets; ++s) {
@@ -29,6 +35,7 @@ TEST(Coverage, VarianceComponentIntervalsReachNominalRate) {
     d.targets_uS = {20, 60};
     d.cycles = 6;  // each device 3 times at each level
     d.seed = 99;
+    d.reads = reads;
     d.instance = static_cast<std::uint64_t>(s);
     FitOptions o;
     o.level = 0.95;
@@ -43,9 +50,10 @@ TEST(Coverage, VarianceComponentIntervalsReachNominalRate) {
   const double n = datasets, floor = 0.95 - 3 * std::sqrt(0.95 * 0.05 / n);
   const double rd = d2d / n, rc = c2c / n, rm = mean / n, rt = total / n;
   std::printf(
-      "coverage over %d data sets: D2D %.4f  C2C %.4f  mean %.4f  total %.4f "
+      "read noise %.3f x %u reads: coverage over %d data sets: D2D %.4f  C2C %.4f  mean %.4f  "
+      "total %.4f "
       "(floor %.4f); mean D2D interval width %.3f uS\n",
-      datasets, rd, rc, rm, rt, floor, d2d_width / n);
+      read_sigma_rel, reads, datasets, rd, rc, rm, rt, floor, d2d_width / n);
   EXPECT_GE(rd, floor);
   EXPECT_GE(rc, floor);
   EXPECT_GE(rm, floor);
@@ -53,3 +61,9 @@ TEST(Coverage, VarianceComponentIntervalsReachNominalRate) {
   // Not vacuous: the intervals are not so wide that they always cover.
   EXPECT_LT(d2d_width / n, 4 * std::sqrt(f) * sigma);
 }
+
+}  // namespace
+
+TEST(Coverage, VarianceComponentIntervalsReachNominalRate) { check_coverage(0, 1, 1000); }
+
+TEST(Coverage, WithReadNoiseRemovedFromC2C) { check_coverage(0.04, 2, 1000); }
