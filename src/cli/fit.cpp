@@ -89,10 +89,11 @@ void add_fit_synth_command(CLI::App& app) {
   sub->add_option("--instance", args->instance, "Chip instance");
   sub->callback([args] {
     config::Diagnostics diag;
-    const config::Json doc{{"preset_file", args->device}};
+    const auto path = std::filesystem::absolute(args->device);
+    const config::Json doc{{"preset_file", path.filename().string()}};
     config::Node node(doc, "/device", diag, nullptr);
     device::DeviceParams p;
-    device::parse_device(node, p, std::filesystem::path(args->device).parent_path());
+    device::parse_device(node, p, path.parent_path());
     diag.throw_if_any();
     fit::SynthDesign d;
     d.rows = args->rows;

@@ -18,8 +18,8 @@ fail() { echo "fit_roundtrip.sh: FAIL: $*" >&2; exit 1; }
 truth=tests/data/fit_truth_device.json
 
 echo "fit_roundtrip.sh: synthesize and fit"
-"$xbarmc" fit-synth "$truth" -o "$tmp/reads.csv" --targets-uS 10 30 50 70 --times-s 0 10 100 1000 \
-  --rows 16 --cols 16 --cycles 8 --reads 3 --seed 5
+"$xbarmc" fit-synth "$truth" -o "$tmp/reads.csv" --targets-uS 10 30 50 70 --times-s 0 100 10000 \
+  --rows 64 --cols 64 --cycles 8 --reads 2 --seed 5
 "$xbarmc" fit "$tmp/reads.csv" -o "$tmp/fitted.json" --report "$tmp/report" 2>"$tmp/fit.err" ||
   fail "fit failed: $(cat "$tmp/fit.err")"
 grep -q "warning" "$tmp/fit.err" && fail "unexpected warnings: $(cat "$tmp/fit.err")"
