@@ -145,7 +145,10 @@ void fit_level(FitResult& r, LevelFit& lf, const std::vector<const Event*>& evs,
 
 // Weight of a per-level estimate for the polynomial fits: 1 / SE^2 with SE from the interval.
 double weight(const Interval& v, double z, double floor) {
-  const double se = std::max((v.hi - v.lo) / (2 * z), floor);
+  double se = (v.hi - v.lo) / (2 * z);
+  // An interval that could not be computed carries (almost) no weight.
+  if (!std::isfinite(se)) se = 1e3 * (std::abs(v.estimate) + floor);
+  se = std::max(se, floor);
   return 1 / (se * se);
 }
 
