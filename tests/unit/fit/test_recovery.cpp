@@ -92,6 +92,15 @@ TEST(Recovery, TableModelEveryParameterInsideItsInterval) {
   EXPECT_TRUE(r.drift_offset_by_t0);
   EXPECT_DOUBLE_EQ(r.drift_t0_s, 1.0);
   EXPECT_TRUE(r.levels[0].ks.p > 0.001);
+  // The written device parses with the engine's parser (the "fit" block is accepted).
+  const auto back = device_from(r.device);
+  EXPECT_TRUE(back.table.enabled);
+  EXPECT_TRUE(back.table.levels.has_drift());
+  EXPECT_DOUBLE_EQ(back.table.d2d_fraction, r.d2d_fraction);
+  EXPECT_DOUBLE_EQ(back.table.levels.sigma_uS[2], r.levels[2].total_sigma_uS.estimate);
+  EXPECT_TRUE(back.faults.enabled);
+  EXPECT_EQ(r.device["fit"]["input"]["sha256"], m.sha256);
+  EXPECT_EQ(r.device["fit"]["input"]["rows_used"], r.rows_used);
 }
 
 TEST(Recovery, ParametricModelCoefficientsInsideIntervals) {
