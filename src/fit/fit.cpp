@@ -24,18 +24,19 @@ Interval sqrt_interval(const Interval& v) {
 
 Interval shift(const Interval& v, double d) { return {v.estimate - d, v.lo - d, v.hi - d}; }
 
-// Relative read noise: pooled variance of (g - mean)/mean over groups of repeated reads.
+// Relative read noise: ratio estimator sum (g - m)^2 / sum (R - 1) m^2 over groups of R >= 2
+// repeated reads with mean m (groups near G = 0 weigh little, unlike a mean of (g - m)^2/m^2).
 void fit_read_noise(FitResult& r, const std::vector<const Event*>& ok) {
-  double ss = 0, df = 0;
+  double ss = 0, df = 0, dfm2 = 0;
   for (const Event* e : ok)
     for (const auto& [t, g] : e->reads) {
       if (g.size() < 2) continue;
       double m = 0;
       for (double v : g) m += v;
       m /= static_cast<double>(g.size());
-      if (!(m > 0)) continue;
-      for (double v : g) ss += (v - m) * (v - m) / (m * m);
+      for (double v : g) ss += (v - m) * (v - m);
       df += static_cast<double>(g.size() - 1);
+      dfm2 += static_cast<double>(g.size() - 1) * m * m;
     }
   if (df < 1) {
     r.warnings.push_back(
@@ -44,7 +45,25 @@ void fit_read_noise(FitResult& r, const std::vector<const Event*>& ok) {
     return;
   }
   r.read_noise = true;
-  r.read_sigma_rel = sqrt_interval(chi_square_interval(ss / df, df, r.options.level));
+  const double rel2 = dfm2 > 0 ? ss / dfm2 : 0;
+  r.read_sigma_rel = sqrt_interval(chi_square_interval(rel2, df, r.options.level));
+}
+
+// Read-noise variance of the first-read means of `evs`: the pooled variance of the repeated
+// reads at the first time times the mean of 1/R (0 without repeated reads).
+double first_read_noise_var(const std::vector<const Event*>& evs) {
+  double ss = 0, df = 0, inv_reads = 0;
+  for (const Event* e : evs) {
+    const auto& g = e->reads.begin()->second;
+    inv_reads += 1.0 / static_cast<double>(g.size());
+    if (g.size() < 2) continue;
+    double m = 0;
+    for (double v : g) m += v;
+    m /= static_cast<double>(g.size());
+    for (double v : g) ss += (v - m) * (v - m);
+    df += static_cast<double>(g.size() - 1);
+  }
+  return df > 0 ? ss / df * inv_reads / static_cast<double>(evs.size()) : 0;
 }
 
 // Drift exponent of one event: -slope of ln G on ln(t_eff/t0) (ordinary least squares over
@@ -75,12 +94,10 @@ void fit_level(FitResult& r, LevelFit& lf, const std::vector<const Event*>& evs,
                std::size_t n_devices) {
   const double level = r.options.level;
   std::vector<std::vector<double>> by_dev(n_devices), nu_by_dev(n_devices);
-  double inv_reads = 0;
   for (const Event* e : evs) {
     const double y = e->first_mean();
     by_dev[e->device].push_back(y);
     lf.first_uS.push_back(y);
-    inv_reads += 1.0 / static_cast<double>(e->reads.begin()->second.size());
     if (r.drift) {
       const double nu = event_nu(*e, r.drift_t0_s, r.drift_offset_by_t0);
       if (!std::isnan(nu)) nu_by_dev[e->device].push_back(nu);
@@ -91,7 +108,9 @@ void fit_level(FitResult& r, LevelFit& lf, const std::vector<const Event*>& evs,
   std::ostringstream where;
   where << "level " << lf.target_uS << " uS";
   if (evs.size() < 2) {
-    r.warnings.push_back(where.str() + ": one programming only; nothing is estimated there");
+    r.warnings.push_back(where.str() +
+                         ": fewer than two programmings (of devices that follow their targets); "
+                         "nothing is estimated there");
     lf.offset_uS = {lf.first_uS.empty() ? NAN : lf.first_uS[0] - lf.target_uS, NAN, NAN};
     lf.d2d_sigma_uS = lf.c2c_sigma_uS = lf.total_sigma_uS = {NAN, NAN, NAN};
     lf.nu_mean = lf.nu_sigma = {NAN, NAN, NAN};
@@ -99,13 +118,9 @@ void fit_level(FitResult& r, LevelFit& lf, const std::vector<const Event*>& evs,
   }
   const OneWayAnova a = one_way_anova(by_dev, level);
   lf.offset_uS = shift(a.mean, lf.target_uS);
-  // Read noise of the first-read mean (relative sigma s, n reads): s^2 E[G^2] E[1/n], removed
-  // from the within (C2C) and total components, treated as known.
-  double delta = 0;
-  if (r.read_noise) {
-    const double s = r.read_sigma_rel.estimate, m = a.mean.estimate;
-    delta = s * s * m * m * inv_reads / static_cast<double>(evs.size());
-  }
+  // Read noise of the first-read means (pooled variance of their repeated reads / R), removed
+  // from the within (C2C) and total components and treated as known.
+  const double delta = first_read_noise_var(evs);
   lf.total_sigma_uS = sqrt_interval(shift(a.var_total, delta));
   if (a.between_identified) {
     lf.d2d_sigma_uS = sqrt_interval(a.var_between);
