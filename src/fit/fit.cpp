@@ -25,9 +25,11 @@ Interval sqrt_interval(const Interval& v) {
 Interval shift(const Interval& v, double d) { return {v.estimate - d, v.lo - d, v.hi - d}; }
 
 // Relative read noise: ratio estimator sum (g - m)^2 / sum (R - 1) m^2 over groups of R >= 2
-// repeated reads with mean m (groups near G = 0 weigh little, unlike a mean of (g - m)^2/m^2).
+// repeated reads with mean m (groups near G = 0 weigh little, unlike a mean of (g - m)^2/m^2);
+// chi-square interval with Satterthwaite's effective degrees of freedom
+// (sum m^2)^2 / sum m^4 of the weighted sum.
 void fit_read_noise(FitResult& r, const std::vector<const Event*>& ok) {
-  double ss = 0, df = 0, dfm2 = 0;
+  double ss = 0, df = 0, dfm2 = 0, dfm4 = 0;
   for (const Event* e : ok)
     for (const auto& [t, g] : e->reads) {
       if (g.size() < 2) continue;
@@ -35,8 +37,10 @@ void fit_read_noise(FitResult& r, const std::vector<const Event*>& ok) {
       for (double v : g) m += v;
       m /= static_cast<double>(g.size());
       for (double v : g) ss += (v - m) * (v - m);
-      df += static_cast<double>(g.size() - 1);
-      dfm2 += static_cast<double>(g.size() - 1) * m * m;
+      const double k = static_cast<double>(g.size() - 1);
+      df += k;
+      dfm2 += k * m * m;
+      dfm4 += k * m * m * m * m;
     }
   if (df < 1) {
     r.warnings.push_back(
@@ -46,7 +50,8 @@ void fit_read_noise(FitResult& r, const std::vector<const Event*>& ok) {
   }
   r.read_noise = true;
   const double rel2 = dfm2 > 0 ? ss / dfm2 : 0;
-  r.read_sigma_rel = sqrt_interval(chi_square_interval(rel2, df, r.options.level));
+  const double df_eff = dfm4 > 0 ? dfm2 * dfm2 / dfm4 : df;
+  r.read_sigma_rel = sqrt_interval(chi_square_interval(rel2, df_eff, r.options.level));
 }
 
 // Read-noise variance of the first-read means of `evs`: the pooled variance of the repeated

@@ -26,7 +26,7 @@ void check_coverage(double read_sigma_rel, std::uint32_t reads, int datasets) {
   if (read_sigma_rel > 0)
     truth["read_noise"] = {{"form", "relative"}, {"sigma_rel", read_sigma_rel}};
   const auto p = device_from(truth);
-  int d2d = 0, c2c = 0, mean = 0, total = 0;
+  int d2d = 0, c2c = 0, mean = 0, total = 0, read = 0;
   double d2d_width = 0;
   for (int s = 0; s < datasets; ++s) {
     SynthDesign d;
@@ -45,6 +45,7 @@ void check_coverage(double read_sigma_rel, std::uint32_t reads, int datasets) {
     c2c += l.c2c_sigma_uS.contains(std::sqrt(1 - f) * sigma);
     mean += l.offset_uS.contains(0.5);
     total += l.total_sigma_uS.contains(sigma);
+    read += read_sigma_rel > 0 && r.read_sigma_rel.contains(read_sigma_rel);
     d2d_width += l.d2d_sigma_uS.hi - l.d2d_sigma_uS.lo;
   }
   const double n = datasets, floor = 0.95 - 3 * std::sqrt(0.95 * 0.05 / n);
@@ -58,6 +59,10 @@ void check_coverage(double read_sigma_rel, std::uint32_t reads, int datasets) {
   EXPECT_GE(rc, floor);
   EXPECT_GE(rm, floor);
   EXPECT_GE(rt, floor);
+  if (read_sigma_rel > 0) {
+    std::printf("read-noise sigma_rel interval coverage %.4f\n", read / n);
+    EXPECT_GE(read / n, floor);
+  }
   // Not vacuous: the intervals are not so wide that they always cover.
   EXPECT_LT(d2d_width / n, 4 * std::sqrt(f) * sigma);
 }
