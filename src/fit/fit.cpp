@@ -188,6 +188,14 @@ void fit_parametric(FitResult& r) {
     wc.push_back(weight(split ? l.c2c_sigma_uS : l.total_sigma_uS, z, floor));
   }
   if (x.empty()) throw InputError("no level has two or more programmings: nothing to fit");
+  for (const auto& l : r.levels)
+    if (l.offset_uS.lo > 0 || l.offset_uS.hi < 0) {
+      std::ostringstream os;
+      os << "level " << l.target_uS << " uS: mean offset " << l.offset_uS.estimate
+         << " uS differs from 0, but the parametric forms have no offset (--model table keeps "
+            "it)";
+      r.warnings.push_back(os.str());
+    }
   auto fit = [&](const std::vector<double>& y, const std::vector<double>& w) {
     if (r.options.poly_order >= 0)
       return poly_fit(x, y, w, std::min<int>(r.options.poly_order, static_cast<int>(x.size()) - 1),

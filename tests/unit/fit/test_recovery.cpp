@@ -139,6 +139,12 @@ TEST(Recovery, ParametricModelCoefficientsInsideIntervals) {
   EXPECT_TRUE(r.nu_sigma_fit.coeffs[1].contains(-0.002)) << r.nu_sigma_fit.coeffs[1].estimate;
   EXPECT_TRUE(r.read_sigma_rel.contains(0.005));
   for (const auto& l : r.levels) EXPECT_TRUE(l.offset_uS.contains(0.0)) << l.target_uS;
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+  // A table-model truth with offsets fitted parametrically: the offsets are reported.
+  const auto offset = fit_measurements(
+      through_csv(synthesize(device_from(table_truth()), design(16)), "offset"), o);
+  ASSERT_FALSE(offset.warnings.empty());
+  EXPECT_NE(offset.warnings.front().find("the parametric forms have no offset"), std::string::npos);
   // The written device parses with the engine's parser and keeps the fitted numbers.
   const auto back = device_from(r.device);
   EXPECT_EQ(back.programming.d2d.form, device::ErrorForm::Polynomial);
