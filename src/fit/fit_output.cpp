@@ -192,7 +192,9 @@ void build_device_json(FitResult& r, const Measurements& m) {
   Json fan = Json::array();
   for (std::size_t k = 0; k < ratio.size(); ++k) {
     Json lv = Json::array();
-    for (auto& [time, v] : ratio[k]) {
+    for (auto& entry : ratio[k]) {
+      const double time = entry.first;
+      std::vector<double>& v = entry.second;  // (a structured binding cannot be captured: clang 14)
       std::sort(v.begin(), v.end());
       auto q = [&](double p) { return v[static_cast<std::size_t>(p * (v.size() - 1) + 0.5)]; };
       lv.push_back(Json{{"time_s", time},
