@@ -20,6 +20,8 @@
 #include "xbarmc/data/idx.h"
 #include "xbarmc/study/study.h"
 #include "xbarmc/util/error.h"
+#include "xbarmc/fit/fit.h"
+#include "xbarmc/fit/measurements.h"
 #include "xbarmc/nn/network_io.h"
 
 namespace xbarmc::fuzz {
@@ -84,6 +86,24 @@ inline Outcome idx_input(const std::uint8_t* data, std::size_t size) {
 inline Outcome network_input(const std::uint8_t* data, std::size_t size) {
   try {
     (void)nn::load_network(scratch_file("network.h5", data, size));
+    return Outcome::Accepted;
+  } catch (const Error&) {
+    return Outcome::Rejected;
+  }
+}
+
+//! Measurement CSV of `xbarmc fit`: the input is the file's text; a parsed file is also fitted
+//! (both models), so the estimators see every accepted input.
+inline Outcome fit_csv_input(const std::uint8_t* data, std::size_t size) {
+  try {
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    const fit::Measurements m = fit::parse_measurements(text, "fuzz.csv");
+    if (m.reads.size() <= 2000) {
+      fit::FitOptions o;
+      (void)fit::fit_measurements(m, o);
+      o.model = fit::ModelKind::Parametric;
+      (void)fit::fit_measurements(m, o);
+    }
     return Outcome::Accepted;
   } catch (const Error&) {
     return Outcome::Rejected;

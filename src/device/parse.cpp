@@ -216,6 +216,7 @@ void parse_device_stages(Node& node, DeviceParams& p,
   node.get("source", p.source);
   node.get("notes", p.notes);
   node.known({"preset", "preset_file"});
+  node.accept("fit");  // provenance block of `xbarmc fit` (docs/device-fit.md), not read here
   node.require("g_min_uS", p.g_min_uS, Range::at_least(0));
   node.require("g_max_uS", p.g_max_uS, Range::positive());
   if (!(p.g_max_uS > p.g_min_uS)) node.error("g_max_uS", "must be > g_min_uS");

@@ -15,4 +15,6 @@ void add_train_command(CLI::App& app);     //!< xbarmc train CONFIG
 void add_summary_command(CLI::App& app);   //!< xbarmc summary RESULTS.h5
 void add_merge_command(CLI::App& app);     //!< xbarmc merge OUT SHARDS...
 void add_spice_command(CLI::App& app);     //!< xbarmc spice CONFIG ...
+void add_fit_command(CLI::App& app);        //!< xbarmc fit MEASUREMENTS.csv -o DEVICE.json
+void add_fit_synth_command(CLI::App& app);  //!< xbarmc fit-synth DEVICE.json -o OUT.csv
 }  // namespace xbarmc::cli

@@ -47,6 +47,7 @@ void replay(const std::string& target, Harness harness, std::size_t min_inputs) 
 TEST(FuzzRegressions, Config) { replay("config", &config_input, 3); }
 TEST(FuzzRegressions, Idx) { replay("idx", &idx_input, 2); }
 TEST(FuzzRegressions, Network) { replay("network", &network_input, 1); }
+TEST(FuzzRegressions, FitCsv) { replay("fit_csv", &fit_csv_input, 3); }
 
 // The harness itself must tell a clean rejection from acceptance.
 TEST(FuzzRegressions, HarnessSeparatesAcceptedFromRejected) {
