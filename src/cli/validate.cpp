@@ -27,10 +27,14 @@ void add_validate_command(CLI::App& app) {
     std::cerr << "valid: " << study.points.size() << " point(s), " << study.monte_carlo.instances
               << " instances each\n";
     // The inputs as `run` opens them: network, test set (limited) and probe batch must load and
-    // fit together. A missing network with a training config is made by `run`'s main job.
-    if (!std::filesystem::exists(study.network.path) && !study.network.train_config.empty()) {
-      std::cerr << "network " << study.network.path << " does not exist yet; `xbarmc train "
-                << study.network.train_config << "` makes it\n";
+    // fit together. A network that does not exist yet (to be trained or written later) is
+    // reported, not an error: configs are validated before their networks are made.
+    if (!std::filesystem::exists(study.network.path)) {
+      std::cerr << "note: network " << study.network.path << " does not exist yet"
+                << (study.network.train_config.empty()
+                        ? std::string("; run needs it")
+                        : "; `xbarmc train " + study.network.train_config + "` makes it")
+                << " (inputs not checked)\n";
       return;
     }
     const study::OpenStudy opened = study::open_study(study);

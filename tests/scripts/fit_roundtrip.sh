@@ -43,7 +43,7 @@ study() {  # study OUT DEVICE_FILE
   "$py" - "$1" "$2" <<'PY'
 import json, sys
 c = json.load(open("tests/regression/rram_small/config.json"))
-c["network"]["path"] = "tests/regression/rram_small/network.h5"
+c["network"]["path"] = "tests/regression/_networks/mlp_small.h5"
 c["device"] = {"preset_file": sys.argv[2]}
 c.pop("sweep", None)
 c["periphery"]["drift_compensation"] = "none"
