@@ -1,5 +1,6 @@
 // GCC 12 raises a false -Wuninitialized in its AVX-512 intrinsics inlined from Eigen under
-// -march=native (GCC bug 105593); -Wmaybe-uninitialized is off for the whole build (CMakeLists.txt).
+// -march=native (GCC bug 105593); -Wmaybe-uninitialized is off for the whole build
+// (CMakeLists.txt).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif

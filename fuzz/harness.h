@@ -18,11 +18,11 @@
 
 #include "xbarmc/config/node.h"
 #include "xbarmc/data/idx.h"
-#include "xbarmc/study/study.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/fit.h"
 #include "xbarmc/fit/measurements.h"
 #include "xbarmc/nn/network_io.h"
+#include "xbarmc/study/study.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::fuzz {
 

@@ -10,10 +10,10 @@
 #include <immintrin.h>
 #endif
 
-#include "xbarmc/util/error.h"
-#include "xbarmc/util/timer.h"
 #include "xbarmc/periphery/periphery.h"
 #include "xbarmc/periphery/quantizer.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/timer.h"
 
 namespace xbarmc::chip {
 
@@ -31,7 +31,8 @@ void accumulate_row(const float* p, const float* step, const float* inv_step, co
     __m512 v = _mm512_maskz_loadu_ps(m, p + c);
     if (step)
       v = periphery::quantize_values(v, _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, step + c),
-                     _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, inv_step + c), lo, hi);
+                                     _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, inv_step + c),
+                                     lo, hi);
     if (comp) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, comp + c));
     const __m512 acc = first ? _mm512_setzero_ps() : _mm512_maskz_loadu_ps(m, y + c);
     _mm512_mask_storeu_ps(y + c, m, _mm512_add_ps(acc, v));
@@ -185,7 +186,8 @@ void Chip::read_at(std::uint32_t time_index, double t_s) {
       if (comp_mode == periphery::DriftCompensation::None) continue;
       periphery::reference_read(ts.geff_uS, ts.now_sums);
       if (comp_mode == periphery::DriftCompensation::Global)
-        ts.comp.setConstant(t.weight_cols, periphery::drift_factor_global(ts.ref_sums, ts.now_sums));
+        ts.comp.setConstant(t.weight_cols,
+                            periphery::drift_factor_global(ts.ref_sums, ts.now_sums));
       else
         periphery::drift_factors_per_column(ts.ref_sums, ts.now_sums, map.scheme, t, ts.comp);
       ls.comp.block(t.index / map.n_col_tiles, t.col0, 1, t.weight_cols) = ts.comp.transpose();

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <string>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
 #include "xbarmc/periphery/quantizer.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::chip {
 
@@ -53,7 +53,6 @@ PointSetup prepare_point(const nn::Network& net, const study::PointModels& model
 
   // Per-column ADC steps, exactly as periphery::quantize forms them (float range / max code).
   if (per.adc.bits > 0) {
-
     for (LayerSetup& ls : setup.layers) {
       ls.adc_step.resize(ls.map.n_row_tiles, ls.map.out);
       ls.adc_inv_step.resize(ls.map.n_row_tiles, ls.map.out);

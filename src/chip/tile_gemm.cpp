@@ -1,5 +1,6 @@
 // GCC 12 raises a false -Wuninitialized in its AVX-512 intrinsics inlined from Eigen under
-// -march=native (GCC bug 105593); -Wmaybe-uninitialized is off for the whole build (CMakeLists.txt).
+// -march=native (GCC bug 105593); -Wmaybe-uninitialized is off for the whole build
+// (CMakeLists.txt).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
@@ -40,8 +41,7 @@ namespace {
 [[maybe_unused]] void epilogue_row(const float* p, const TileEpilogue& e, float* y, int n) {
   for (int c = 0; c < n; ++c) {
     float v = p[c];
-    if (e.step)
-      v = periphery::quantize_value(v, e.step[c], e.inv_step[c], e.max_code);
+    if (e.step) v = periphery::quantize_value(v, e.step[c], e.inv_step[c], e.max_code);
     if (e.comp) v *= e.comp[c];
     y[c] = (e.first ? 0.0f : y[c]) + v;
   }
@@ -110,8 +110,7 @@ void row_block(const nn::MatrixRM& x, const PackedWeights& w, int r, Eigen::Inde
     if (buf.size() < static_cast<std::size_t>(MAX_MR * kr))
       buf.resize(static_cast<std::size_t>(MAX_MR * kr));
     for (int i = 0; i < MR; ++i)
-      periphery::quantize_values(a + i * lda, buf.data() + i * kr, kr, e.dac_step,
-                                 e.dac_max_code);
+      periphery::quantize_values(a + i * lda, buf.data() + i * kr, kr, e.dac_step, e.dac_max_code);
     // The next block's inputs come from memory (the test set does not fit in cache) as short
     // strided row pieces the hardware prefetcher does not follow: ask for them now, while the
     // panels below run on this block.
@@ -182,9 +181,8 @@ void tile_gemm(const nn::MatrixRM& x, const PackedWeights& w, const Eigen::Matri
   if (e.dac_step != 0.0f) {
     const float inv = 1.0f / e.dac_step;
     thread_local nn::MatrixRM xq;  // keeps its storage across calls of the same shape
-    xq = x.middleCols(k0, kr).unaryExpr([&](float v) {
-      return periphery::quantize_value(v, e.dac_step, inv, e.dac_max_code);
-    });
+    xq = x.middleCols(k0, kr).unaryExpr(
+        [&](float v) { return periphery::quantize_value(v, e.dac_step, inv, e.dac_max_code); });
     scratch.noalias() = xq * w_plain.middleRows(k0, kr);
   } else {
     scratch.noalias() = x.middleCols(k0, kr) * w_plain.middleRows(k0, kr);

@@ -2,12 +2,12 @@
 // one code path templated on the scalar of the elimination (float or double).
 #include "xbarmc/circuit/multifrontal.h"
 
-#include "xbarmc/util/eigen.h"
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/circuit/simd_runs.h"
 #include "xbarmc/util/error.h"

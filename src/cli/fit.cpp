@@ -5,9 +5,9 @@
 
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/device/params.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/fit.h"
 #include "xbarmc/fit/synth.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::cli {
 

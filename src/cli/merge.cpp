@@ -4,10 +4,10 @@
 #include <memory>
 
 #include "xbarmc/cli/commands.h"
-#include "xbarmc/scaleout/merge.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/io/results.h"
 #include "xbarmc/io/summary_format.h"
+#include "xbarmc/scaleout/merge.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::cli {
 

@@ -6,19 +6,19 @@
 #include "xbarmc/circuit/params.h"
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/data/dataset.h"
+#include "xbarmc/io/output_check.h"
+#include "xbarmc/io/results.h"
+#include "xbarmc/io/summary_format.h"
+#include "xbarmc/nn/network_io.h"
+#include "xbarmc/runner/runner.h"
 #include "xbarmc/scaleout/comm.h"
 #include "xbarmc/scaleout/interrupt.h"
 #include "xbarmc/scaleout/run.h"
 #include "xbarmc/scaleout/shard.h"
 #include "xbarmc/study/estimate.h"
-#include "xbarmc/runner/runner.h"
 #include "xbarmc/study/open_study.h"
 #include "xbarmc/study/study.h"
 #include "xbarmc/util/error.h"
-#include "xbarmc/io/output_check.h"
-#include "xbarmc/io/results.h"
-#include "xbarmc/io/summary_format.h"
-#include "xbarmc/nn/network_io.h"
 
 namespace xbarmc::cli {
 
@@ -85,7 +85,7 @@ void run(const RunArgs& a) {
   const nn::Network& net = opened.network;
   const data::Dataset& test = opened.test;
   study::check_run_size(study::estimate_run(study, net, test.count, a.threads),
-                         study::physical_memory_bytes());  // refuse absurd sizes up front
+                        study::physical_memory_bytes());  // refuse absurd sizes up front
 
   if (replay) {
     runner::RunOptions options;

@@ -1,5 +1,4 @@
 #include <CLI/CLI.hpp>
-#include "xbarmc/util/eigen.h"
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -7,16 +6,17 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "xbarmc/util/eigen.h"
 
+#include "xbarmc/chip/instance_tile.h"
 #include "xbarmc/circuit/params.h"
 #include "xbarmc/circuit/spice.h"
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/config/node.h"
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/chip/instance_tile.h"
+#include "xbarmc/nn/network_io.h"
 #include "xbarmc/study/open_study.h"
 #include "xbarmc/util/error.h"
-#include "xbarmc/nn/network_io.h"
 #include "xbarmc/util/version.h"
 
 namespace xbarmc::cli {

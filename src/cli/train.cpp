@@ -6,9 +6,9 @@
 
 #include "xbarmc/cli/commands.h"
 #include "xbarmc/config/node.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/network_io.h"
 #include "xbarmc/nn/train.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::cli {
 

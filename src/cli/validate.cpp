@@ -39,9 +39,8 @@ void add_validate_command(CLI::App& app) {
     }
     const study::OpenStudy opened = study::open_study(study);
     std::cerr << "inputs: network " << opened.network.name() << " ("
-              << opened.network.num_weight_layers() << " weight layers), "
-              << opened.test.count << " test samples, probe batch of " << opened.probe.rows()
-              << "\n";
+              << opened.network.num_weight_layers() << " weight layers), " << opened.test.count
+              << " test samples, probe batch of " << opened.probe.rows() << "\n";
   });
 }
 

@@ -80,8 +80,8 @@ void apply_relaxation(const DeviceParams& p, const FaultMatrix& fault, const Til
   if (L < 0) return;
   const Eigen::Index rows = g_uS.rows(), cols = g_uS.cols();
   const double shift = r.mean_slope_uS * L, sigma = r.sigma_slope_uS * L + r.sigma_0_uS;
-  const float* z = draw_normals(key, Purpose::RelaxationC2C, cycle, time_index, rows * cols,
-                                scratch);
+  const float* z =
+      draw_normals(key, Purpose::RelaxationC2C, cycle, time_index, rows * cols, scratch);
   for (Eigen::Index j = 0; j < cols; ++j)
     for (Eigen::Index i = 0; i < rows; ++i)
       if (free_device(p.faults.enabled, fault(i, j)))
@@ -187,8 +187,7 @@ void TileDevices::draw_programming_d2d(const DeviceParams& p, const TileKey& key
   c2c_on_ = pr.c2c.enabled;
   c2c_lognormal_ = pr.c2c.form == ErrorForm::Lognormal;
   if (c2c_on_ && !same)  // the C2C scale depends on the target and the model only
-    error_scales(pr.c2c, target_.data(), c2c_scale_.data(), target_.size(), p.g_min_uS,
-                 p.g_max_uS);
+    error_scales(pr.c2c, target_.data(), c2c_scale_.data(), target_.size(), p.g_min_uS, p.g_max_uS);
 }
 
 void TileDevices::draw_faults(const DeviceParams& p, const TileKey& key) {

@@ -11,8 +11,8 @@
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/estimators.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::fit {
 

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <sstream>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/events.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::fit {
 

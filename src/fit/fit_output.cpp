@@ -6,9 +6,9 @@
 #include <fstream>
 #include <map>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/events.h"
 #include "xbarmc/fit/fit.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::fit {
 

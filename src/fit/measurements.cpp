@@ -11,8 +11,8 @@
 #include <tuple>
 
 #include "xbarmc/config/node.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/estimators.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::fit {
 

@@ -7,8 +7,8 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/estimators.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::fit {
 

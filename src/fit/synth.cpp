@@ -7,8 +7,8 @@
 #include <string>
 
 #include "xbarmc/device/tile_devices.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/estimators.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/util/rng.h"
 
 namespace xbarmc::fit {

@@ -11,10 +11,10 @@
 #include <filesystem>
 #include <optional>
 
+#include "xbarmc/stats/summary.h"
 #include "xbarmc/util/error.h"
 #include "xbarmc/util/hdf5.h"
 #include "xbarmc/util/rng.h"
-#include "xbarmc/stats/summary.h"
 #include "xbarmc/util/version.h"
 
 namespace xbarmc::io {
@@ -260,8 +260,7 @@ void write_results(const std::string& path, const ResultsMeta& meta, const study
         g.write_attr("noise_free_accuracy", pr.noise_free_accuracy);
         const hsize_t chunk_i = std::min<hsize_t>(I, INSTANCE_CHUNK);
         g.write("accuracy", pr.accuracy, {I, C, T}, {{chunk_i, C, T}, DEFLATE_LEVEL});
-        g.write("layer_error", pr.layer_error, {I, C, T, L},
-                {{chunk_i, C, T, L}, DEFLATE_LEVEL});
+        g.write("layer_error", pr.layer_error, {I, C, T, L}, {{chunk_i, C, T, L}, DEFLATE_LEVEL});
         g.write("status", pr.status, {I}, {{chunk_i}, DEFLATE_LEVEL});
         std::vector<std::uint8_t> done(pr.status.size());
         for (std::size_t i = 0; i < done.size(); ++i) done[i] = pr.status[i] != 0 ? 1 : 0;

@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "xbarmc/config/node.h"
-#include "xbarmc/util/error.h"
-#include "xbarmc/util/hdf5.h"
 #include "xbarmc/io/results.h"
 #include "xbarmc/stats/summary.h"
+#include "xbarmc/util/error.h"
+#include "xbarmc/util/hdf5.h"
 
 namespace xbarmc::io {
 

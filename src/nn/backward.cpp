@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/ops.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::nn {
 

@@ -1,7 +1,7 @@
 #include "xbarmc/nn/layers.h"
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/ops.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/util/overloaded.h"
 
 namespace xbarmc::nn {
@@ -32,10 +32,10 @@ TensorShape pooled(const TensorShape& in, std::size_t size, std::size_t stride,
 
 std::string layer_type_name(const Layer& layer) {
   return std::visit(
-      util::Overloaded{[](const Dense&) { return "dense"; }, [](const Conv2D&) { return "conv2d"; },
-                 [](const ReLU&) { return "relu"; }, [](const MaxPool2D&) { return "maxpool2d"; },
-                 [](const AvgPool2D&) { return "avgpool2d"; },
-                 [](const Flatten&) { return "flatten"; }},
+      util::Overloaded{
+          [](const Dense&) { return "dense"; }, [](const Conv2D&) { return "conv2d"; },
+          [](const ReLU&) { return "relu"; }, [](const MaxPool2D&) { return "maxpool2d"; },
+          [](const AvgPool2D&) { return "avgpool2d"; }, [](const Flatten&) { return "flatten"; }},
       layer);
 }
 

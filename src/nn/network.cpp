@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/ops.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/util/overloaded.h"
 
 namespace xbarmc::nn {
@@ -95,8 +95,8 @@ std::string Network::describe() const {
      << " classes, " << num_parameters() << " parameters\n";
   for (std::size_t k = 0; k < layers_.size(); ++k) {
     os << "  " << k << " " << layer_type_name(layers_[k]);
-    std::visit(
-        util::Overloaded{[&](const Dense& d) { os << " " << d.weight.rows() << "x" << d.weight.cols(); },
+    std::visit(util::Overloaded{
+                   [&](const Dense& d) { os << " " << d.weight.rows() << "x" << d.weight.cols(); },
                    [&](const Conv2D& c) {
                      os << " " << c.out_channels << " filters " << c.kernel_h << "x" << c.kernel_w
                         << " stride " << c.stride << " padding " << c.padding << " (matrix "
@@ -105,7 +105,7 @@ std::string Network::describe() const {
                    [&](const MaxPool2D& p) { os << " " << p.size << " stride " << p.stride; },
                    [&](const AvgPool2D& p) { os << " " << p.size << " stride " << p.stride; },
                    [](const auto&) {}},
-        layers_[k]);
+               layers_[k]);
     os << " -> " << shapes_[k + 1].str() << "\n";
   }
   return os.str();
@@ -140,8 +140,8 @@ void Network::forward_with(const MatrixRM& inputs, MatrixRM& logits, ForwardScra
     const TensorShape& in = shapes_[k];
     const TensorShape& os = shapes_[k + 1];
     MatrixRM& y = scratch.out[k];
-    std::visit(
-        util::Overloaded{[&](const Dense& d) {
+    std::visit(util::Overloaded{
+                   [&](const Dense& d) {
                      y.resize(rows, d.weight.cols());
                      matmul(wi, *x, y);
                      y.rowwise() += d.bias.transpose();
@@ -173,7 +173,7 @@ void Network::forward_with(const MatrixRM& inputs, MatrixRM& logits, ForwardScra
                      else
                        std::copy(x->data(), x->data() + batch * in.features(), y.data());
                    }},
-        layers_[k]);
+               layers_[k]);
     x = &y;
   }
   logits = Eigen::Map<const MatrixRM>(x->data(), rows, static_cast<Eigen::Index>(num_classes()));

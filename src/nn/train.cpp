@@ -4,16 +4,15 @@
 #include <cmath>
 #include <numeric>
 
-#include "xbarmc/util/error.h"
-#include "xbarmc/util/timer.h"
 #include "xbarmc/nn/backward.h"
 #include "xbarmc/nn/train.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/util/rng.h"
+#include "xbarmc/util/timer.h"
 
 namespace xbarmc::nn {
 
 namespace {
-
 
 //! Fisher-Yates shuffle (Knuth, TAOCP vol. 2, Algorithm 3.4.2 P) of 0..n-1 for one epoch,
 //! from stream (seed, Purpose::TrainingShuffle, cycle = epoch).

@@ -1,8 +1,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/train.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/util/rng.h"
 
 namespace xbarmc::nn {

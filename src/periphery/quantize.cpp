@@ -2,9 +2,9 @@
 #include <cmath>
 #include <string>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
 #include "xbarmc/periphery/quantizer.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::periphery {
 

@@ -13,18 +13,17 @@
 #include <sstream>
 
 #include "xbarmc/chip/chip.h"
-#include "xbarmc/util/parallel_for.h"
 #include "xbarmc/chip/point_setup.h"
 #include "xbarmc/runner/checkpointer.h"
 #include "xbarmc/runner/progress.h"
 #include "xbarmc/study/open_study.h"
 #include "xbarmc/util/error.h"
+#include "xbarmc/util/parallel_for.h"
 #include "xbarmc/util/timer.h"
 
 namespace xbarmc::runner {
 
 namespace {
-
 
 //! The test set cut into fixed batches (shared, read-only), the probe batch, and the
 //! software network's per-layer outputs on the probe (reference for layer errors).
@@ -36,7 +35,8 @@ struct Inputs {
   std::uint64_t samples = 0;
 };
 
-Inputs cut_inputs(const nn::Network& net, const data::Dataset& test, const study::MonteCarloParams& mc) {
+Inputs cut_inputs(const nn::Network& net, const data::Dataset& test,
+                  const study::MonteCarloParams& mc) {
   Inputs in;
   in.samples = test.count;
   const std::size_t b = mc.batch_size;
@@ -166,8 +166,8 @@ std::string nonfinite_limit_message(const study::MonteCarloParams& mc, std::uint
   return os.str();
 }
 
-study::StudyResults run_study(const study::Study& study, const nn::Network& net, const data::Dataset& test,
-                       const RunOptions& options) {
+study::StudyResults run_study(const study::Study& study, const nn::Network& net,
+                              const data::Dataset& test, const RunOptions& options) {
   const auto t_setup = util::Clock::now();
   const auto& mc = study.monte_carlo;
   study::StudyResults r;

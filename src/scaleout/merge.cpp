@@ -2,10 +2,10 @@
 
 #include <set>
 
+#include "xbarmc/io/results.h"
 #include "xbarmc/scaleout/checkpoint.h"
 #include "xbarmc/scaleout/items.h"
 #include "xbarmc/util/error.h"
-#include "xbarmc/io/results.h"
 
 namespace xbarmc::scaleout {
 

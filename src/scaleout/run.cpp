@@ -5,12 +5,12 @@
 #include <iostream>
 #include <thread>
 
+#include "xbarmc/io/results.h"
 #include "xbarmc/scaleout/checkpoint.h"
 #include "xbarmc/scaleout/comm.h"
 #include "xbarmc/scaleout/interrupt.h"
 #include "xbarmc/scaleout/items.h"
 #include "xbarmc/util/error.h"
-#include "xbarmc/io/results.h"
 
 namespace xbarmc::scaleout {
 

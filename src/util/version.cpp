@@ -5,9 +5,9 @@
 
 #include <Random123/features/compilerfeatures.h>
 #include <CLI/Version.hpp>
-#include "xbarmc/util/eigen.h"
 #include <boost/version.hpp>
 #include <nlohmann/json.hpp>
+#include "xbarmc/util/eigen.h"
 
 namespace xbarmc {
 

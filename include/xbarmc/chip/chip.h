@@ -17,11 +17,11 @@
 #include <memory>
 #include <vector>
 
+#include "xbarmc/chip/point_setup.h"
+#include "xbarmc/chip/tile_gemm.h"
 #include "xbarmc/circuit/tile_solver.h"
 #include "xbarmc/device/read_noise.h"
 #include "xbarmc/device/tile_devices.h"
-#include "xbarmc/chip/point_setup.h"
-#include "xbarmc/chip/tile_gemm.h"
 #include "xbarmc/util/rng.h"
 
 namespace xbarmc::chip {

@@ -3,12 +3,12 @@
 //! Rebuilds one tile of one chip instance exactly as the Monte Carlo run has it
 //! (same keyed draws), for `xbarmc spice` and for debugging a single instance.
 
-#include "xbarmc/util/eigen.h"
 #include <cstdint>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/study/study.h"
 #include "xbarmc/nn/network.h"
+#include "xbarmc/study/study.h"
 
 namespace xbarmc::chip {
 

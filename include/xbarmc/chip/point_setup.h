@@ -7,9 +7,9 @@
 
 #include <vector>
 
-#include "xbarmc/study/study.h"
 #include "xbarmc/mapping/mapping.h"
 #include "xbarmc/nn/network.h"
+#include "xbarmc/study/study.h"
 
 namespace xbarmc::chip {
 
@@ -30,8 +30,9 @@ struct LayerSetup {
 
 //! One sweep point, ready for its instances.
 struct PointSetup {
-  const study::PointModels* models = nullptr;  //!< the point's parsed models (owned by the study::Study)
-  std::vector<LayerSetup> layers;       //!< per weight layer
+  const study::PointModels* models =
+      nullptr;                     //!< the point's parsed models (owned by the study::Study)
+  std::vector<LayerSetup> layers;  //!< per weight layer
 };
 
 //! Maps every weight layer and calibrates the periphery ranges on `calibration`

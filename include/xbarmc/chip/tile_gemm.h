@@ -12,8 +12,8 @@
 //! 12-row block of the row tile's inputs is quantised into a small L1-resident buffer once and
 //! used for every output panel, so the quantised input never goes to memory.
 
-#include "xbarmc/util/eigen.h"
 #include <vector>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/nn/layers.h"
 

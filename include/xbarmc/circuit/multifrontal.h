@@ -16,11 +16,11 @@
 //! 33, 1107, 1985): no subtraction occurs anywhere, so every entry of G_eff is
 //! obtained to high relative accuracy however strong the IR drop.
 
-#include "xbarmc/util/eigen.h"
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <vector>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/circuit/params.h"
 #include "xbarmc/circuit/topology.h"

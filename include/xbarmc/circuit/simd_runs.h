@@ -5,9 +5,9 @@
 //! than one 64-byte vector. With AVX-512 they use whole vectors plus one masked
 //! vector; without it, plain loops doing the same arithmetic per element (only
 //! pivot_sum's summation order differs between the two).
-#include "xbarmc/util/eigen.h"
 #include <cstring>
 #include <type_traits>
+#include "xbarmc/util/eigen.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>

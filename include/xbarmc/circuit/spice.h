@@ -3,8 +3,8 @@
 //! ngspice netlist of one tile, so anyone can check xbarmc's circuit solver
 //! against their own SPICE. Node and element names: docs/line-resistance.md.
 
-#include "xbarmc/util/eigen.h"
 #include <string>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/circuit/params.h"
 

@@ -3,9 +3,9 @@
 //! Effective conductance matrix of a crossbar tile with line resistance: the
 //! entry point used by the engine. One TileSolver per (thread, tile shape).
 
-#include "xbarmc/util/eigen.h"
 #include <memory>
 #include <span>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/circuit/params.h"
 

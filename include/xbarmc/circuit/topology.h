@@ -9,8 +9,8 @@
 //! r_wire_row = 0 a row is one node, with r_driver = 0 the input terminal is
 //! row node (i,0), and likewise for columns and the sense resistance.
 
-#include "xbarmc/util/eigen.h"
 #include <vector>
+#include "xbarmc/util/eigen.h"
 
 #include "xbarmc/circuit/params.h"
 

@@ -2,8 +2,8 @@
 //! \file device/params.h
 //! Parameters of every device stage (the "/device" config object) and its parser.
 //! Stage order (fixed): levels/table -> programming (D2D, C2C, write-verify, clamp)
-//! -> faults -> drift -> relaxation -> random telegraph noise -> read noise. Formulas and sources: docs/models.md;
-//! every key with default and constraint: docs/config-device.md.
+//! -> faults -> drift -> relaxation -> random telegraph noise -> read noise. Formulas and sources:
+//! docs/models.md; every key with default and constraint: docs/config-device.md.
 
 #include <filesystem>
 #include <string>

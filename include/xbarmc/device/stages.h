@@ -60,7 +60,9 @@ inline double pcm_nu_sigma_at(const Drift& d, double lx) {
   return std::clamp(d.sig_a * lx + d.sig_b, d.sig_lo, d.sig_hi);
 }
 //! PCM drift-exponent mean mu_nu(x) at normalised state x (x clipped below at x_min).
-inline double pcm_nu_mean(const Drift& d, double x) { return pcm_nu_mean_at(d, pcm_log_state(d, x)); }
+inline double pcm_nu_mean(const Drift& d, double x) {
+  return pcm_nu_mean_at(d, pcm_log_state(d, x));
+}
 //! PCM drift-exponent sigma sigma_nu(x) at normalised state x.
 inline double pcm_nu_sigma(const Drift& d, double x) {
   return pcm_nu_sigma_at(d, pcm_log_state(d, x));

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "xbarmc/nn/network.h"
 #include "xbarmc/study/results.h"
 #include "xbarmc/study/study.h"
-#include "xbarmc/nn/network.h"
 
 namespace xbarmc::io {
 

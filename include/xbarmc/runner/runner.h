@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "xbarmc/data/dataset.h"
+#include "xbarmc/nn/network.h"
 #include "xbarmc/study/results.h"
 #include "xbarmc/study/study.h"
 #include "xbarmc/util/error.h"
-#include "xbarmc/nn/network.h"
 
 namespace xbarmc::runner {
 
@@ -59,7 +59,7 @@ class NumericalFaultError : public Error {
 };
 
 //! Runs a study on `net` and `test` (already limited to the samples to evaluate).
-study::StudyResults run_study(const study::Study& study, const nn::Network& net, const data::Dataset& test,
-                       const RunOptions& options);
+study::StudyResults run_study(const study::Study& study, const nn::Network& net,
+                              const data::Dataset& test, const RunOptions& options);
 
 }  // namespace xbarmc::runner

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "xbarmc/config/node.h"
-#include "xbarmc/scaleout/shard.h"
 #include "xbarmc/io/results.h"
+#include "xbarmc/scaleout/shard.h"
 
 namespace xbarmc::scaleout {
 

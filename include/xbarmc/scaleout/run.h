@@ -6,10 +6,10 @@
 #include <string>
 
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/scaleout/shard.h"
-#include "xbarmc/runner/runner.h"
-#include "xbarmc/study/study.h"
 #include "xbarmc/nn/network.h"
+#include "xbarmc/runner/runner.h"
+#include "xbarmc/scaleout/shard.h"
+#include "xbarmc/study/study.h"
 
 namespace xbarmc::scaleout {
 
@@ -33,7 +33,7 @@ struct DistOutcome {
   std::uint64_t evaluated_items = 0;  //!< this rank's work items of this run
   std::uint64_t ran = 0;              //!< items evaluated by the whole run now
   std::uint64_t skipped = 0;          //!< items found done in the output file (resume)
-  study::Timings timings;            //!< rank 0's timings
+  study::Timings timings;             //!< rank 0's timings
 };
 
 //! Runs `study` into `study.output_path` (rank 0 writes; shard files carry shard attributes).

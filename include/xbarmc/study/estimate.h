@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "xbarmc/study/study.h"
 #include "xbarmc/nn/network.h"
+#include "xbarmc/study/study.h"
 
 namespace xbarmc::study {
 

@@ -105,9 +105,7 @@ struct StudyResults {
   bool nonfinite_limit = false;
 
   //! The per-point layout.
-  [[nodiscard]] ResultsShape shape() const {
-    return {instances, cycles, times_s.size(), layers};
-  }
+  [[nodiscard]] ResultsShape shape() const { return {instances, cycles, times_s.size(), layers}; }
   //! Work items of the whole study (points x instances).
   [[nodiscard]] std::uint64_t item_count() const { return points.size() * instances; }
   //! (point, instance) of global work item `item`.

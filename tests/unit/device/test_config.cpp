@@ -140,7 +140,8 @@ TEST(Presets, RelocatableLookup) {
   fs::remove_all(root);
   fs::create_directories(root / "cfg" / "devices");
   fs::create_directories(root / "data" / "devices");
-  const char* body = R"({"source": "test preset for the lookup order, no physical meaning", "g_min_uS": 1, "g_max_uS": 9})";
+  const char* body =
+      R"({"source": "test preset for the lookup order, no physical meaning", "g_min_uS": 1, "g_max_uS": 9})";
   std::ofstream(root / "cfg" / "devices" / "near.json") << body;
   std::ofstream(root / "data" / "devices" / "env_only.json") << body;
   std::ofstream(root / "data" / "devices" / "pcm_ibm.json") << body;  // shadowed by the install

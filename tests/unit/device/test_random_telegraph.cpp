@@ -6,11 +6,12 @@ using namespace test_device;
 namespace {
 
 //! Conductances of one tile at read time `time_index` with the given device JSON.
-Eigen::MatrixXf read_tile(const DeviceParams& p, std::uint32_t time_index, double g0_uS,
-                          Eigen::Matrix<FaultState, Eigen::Dynamic, Eigen::Dynamic>* faults =
-                              nullptr) {
+Eigen::MatrixXf read_tile(
+    const DeviceParams& p, std::uint32_t time_index, double g0_uS,
+    Eigen::Matrix<FaultState, Eigen::Dynamic, Eigen::Dynamic>* faults = nullptr) {
   TileDevices dev;
-  const Eigen::MatrixXf target = Eigen::MatrixXf::Constant(N_SIDE, N_SIDE, static_cast<float>(g0_uS));
+  const Eigen::MatrixXf target =
+      Eigen::MatrixXf::Constant(N_SIDE, N_SIDE, static_cast<float>(g0_uS));
   const TileKey key{3, 11, 1, 2};
   dev.draw_instance(p, key, target);
   dev.program(p, key, 0);
@@ -77,11 +78,15 @@ TEST(RandomTelegraph, RedrawnPerReadTime) {
 
 TEST(RandomTelegraph, ConfigRanges) {
   EXPECT_FALSE(issues(R"({"g_min_uS": 1, "g_max_uS": 100,
-      "random_telegraph": {"enabled": true, "amplitude_rel": 1.0}})").empty());
+      "random_telegraph": {"enabled": true, "amplitude_rel": 1.0}})")
+                   .empty());
   EXPECT_FALSE(issues(R"({"g_min_uS": 1, "g_max_uS": 100,
-      "random_telegraph": {"occupancy": 1.5}})").empty());
+      "random_telegraph": {"occupancy": 1.5}})")
+                   .empty());
   EXPECT_FALSE(issues(R"({"g_min_uS": 1, "g_max_uS": 100,
-      "random_telegraph": {"amplitud_rel": 0.1}})").empty());
+      "random_telegraph": {"amplitud_rel": 0.1}})")
+                   .empty());
   EXPECT_TRUE(issues(R"({"g_min_uS": 1, "g_max_uS": 100,
-      "random_telegraph": {"amplitude_rel": 0.1, "occupancy": 0.2}})").empty());
+      "random_telegraph": {"amplitude_rel": 0.1, "occupancy": 0.2}})")
+                  .empty());
 }

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/estimators.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc::fit;
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/fit/measurements.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc;
 using namespace xbarmc::fit;

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/mapping/mapping.h"
+#include "xbarmc/util/error.h"
 #include "xbarmc/util/rng.h"
 
 using namespace xbarmc;

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include "nn_test_util.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/network.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc;
 using namespace xbarmc::nn;

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "nn_test_util.h"
+#include "xbarmc/nn/network_io.h"
 #include "xbarmc/util/error.h"
 #include "xbarmc/util/hdf5.h"
-#include "xbarmc/nn/network_io.h"
 
 using namespace xbarmc;
 using namespace xbarmc::nn;

@@ -3,8 +3,8 @@
 #include <cstdlib>
 
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/util/hdf5.h"
 #include "xbarmc/nn/network_io.h"
+#include "xbarmc/util/hdf5.h"
 
 using namespace xbarmc;
 

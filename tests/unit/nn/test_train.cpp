@@ -4,9 +4,9 @@
 
 #include "nn_test_util.h"
 #include "xbarmc/data/dataset.h"
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/backward.h"
 #include "xbarmc/nn/train.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc;
 using namespace xbarmc::nn;

@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/periphery/periphery.h"
 #include "xbarmc/periphery/quantizer.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc;
 using namespace xbarmc::periphery;
@@ -131,7 +131,7 @@ TEST(Quantizer, VectorAndScalarFormsAgreeBitwise) {
   std::vector<float> in;
   for (int k = -200; k <= 200; ++k) in.push_back(0.01f * static_cast<float>(k));
   in.push_back(std::nanf(""));
-  in.push_back(2.5f * step);  // a tie: 2.5 steps -> 2 steps (to even)
+  in.push_back(2.5f * step);   // a tie: 2.5 steps -> 2 steps (to even)
   in.push_back(-3.5f * step);  // -3.5 steps -> -4 steps
   std::vector<float> out(in.size());
   quantize_values(in.data(), out.data(), static_cast<std::ptrdiff_t>(in.size()), step, mc);

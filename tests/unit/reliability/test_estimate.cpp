@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/nn/layers.h"
+#include "xbarmc/util/error.h"
 
 namespace xbarmc::study {
 namespace {

@@ -47,8 +47,8 @@ Json base_config() {
 }
 
 study::StudyResults run(const Json& cfg, const Fixture& f, int threads,
-                         std::vector<std::size_t> order = {},
-                         std::vector<std::uint64_t> instances = {}) {
+                        std::vector<std::size_t> order = {},
+                        std::vector<std::uint64_t> instances = {}) {
   const study::Study study = study::parse_study(cfg, ".");
   runner::RunOptions o;
   o.threads = threads;

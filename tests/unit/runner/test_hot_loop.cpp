@@ -11,8 +11,8 @@
 #include "common/random_mlp.h"
 #include "xbarmc/chip/chip.h"
 #include "xbarmc/chip/point_setup.h"
-#include "xbarmc/study/study.h"
 #include "xbarmc/periphery/periphery.h"
+#include "xbarmc/study/study.h"
 #include "xbarmc/util/rng.h"
 
 // Counting allocator for this test binary: malloc, calloc and realloc are interposed (glibc

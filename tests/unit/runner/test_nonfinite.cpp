@@ -120,8 +120,7 @@ TEST(NonFinite, BelowTheLimitsTheRunCompletes) {
     for (std::uint64_t i = 0; i < kInstances; ++i) {
       EXPECT_EQ(r.points[0].status[i], static_cast<std::uint8_t>(study::InstanceStatus::Ok));
       EXPECT_TRUE(std::isfinite(r.points[0].accuracy[i]));
-      EXPECT_EQ(r.points[1].status[i],
-                static_cast<std::uint8_t>(study::InstanceStatus::NonFinite));
+      EXPECT_EQ(r.points[1].status[i], static_cast<std::uint8_t>(study::InstanceStatus::NonFinite));
       EXPECT_TRUE(std::isnan(r.points[1].accuracy[i]));
     }
   }

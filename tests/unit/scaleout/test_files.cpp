@@ -5,11 +5,11 @@
 #include <numeric>
 
 #include "fixture.h"
+#include "xbarmc/io/results.h"
 #include "xbarmc/scaleout/checkpoint.h"
 #include "xbarmc/scaleout/merge.h"
 #include "xbarmc/scaleout/shard.h"
 #include "xbarmc/util/error.h"
-#include "xbarmc/io/results.h"
 
 using namespace xbarmc;
 namespace fs = std::filesystem;

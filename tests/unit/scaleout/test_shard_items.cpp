@@ -78,8 +78,12 @@ TEST(Items, PackUnpackRoundTripsEveryItemExactly) {
   std::vector<std::uint64_t> all(15);
   std::iota(all.begin(), all.end(), 0);
   // Two disjoint halves, as two ranks would send them.
-  EXPECT_EQ(scaleout::unpack_items(scaleout::pack_items(full, scaleout::block_of(all, 0, 2)), target), 8u);
-  EXPECT_EQ(scaleout::unpack_items(scaleout::pack_items(full, scaleout::block_of(all, 1, 2)), target), 7u);
+  EXPECT_EQ(
+      scaleout::unpack_items(scaleout::pack_items(full, scaleout::block_of(all, 0, 2)), target),
+      8u);
+  EXPECT_EQ(
+      scaleout::unpack_items(scaleout::pack_items(full, scaleout::block_of(all, 1, 2)), target),
+      7u);
   test::expect_bit_identical(full, target);
 }
 

@@ -3,8 +3,8 @@
 #include <boost/math/special_functions/beta.hpp>
 #include <cmath>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/stats/confidence_sequence.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc::stats;
 

@@ -10,8 +10,8 @@
 #include <random>
 #include <vector>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/stats/spec_search.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc::stats;
 using xbarmc::config::Diagnostics;

@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "xbarmc/util/error.h"
 #include "xbarmc/stats/stopping.h"
+#include "xbarmc/util/error.h"
 
 using namespace xbarmc::stats;
 using xbarmc::config::Diagnostics;
