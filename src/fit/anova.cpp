@@ -11,6 +11,7 @@
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 
+#include "math_policy.h"
 #include "xbarmc/fit/estimators.h"
 #include "xbarmc/util/error.h"
 
@@ -18,20 +19,14 @@ namespace xbarmc::fit {
 
 namespace {
 
-// Degenerate input (e.g. every value equal) gives NaN bounds instead of a boost exception.
-using Policy = boost::math::policies::policy<
-    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>>;
-
 double chi2_quantile(double df, double p) {
-  return boost::math::quantile(boost::math::chi_squared_distribution<double, Policy>(df), p);
+  return boost::math::quantile(boost::math::chi_squared_distribution<double, QuietPolicy>(df), p);
 }
 
 // Upper-alpha point of F(n1, n2); n2 = inf when n2 <= 0.
 double f_upper(double alpha, double n1, double n2) {
   if (n2 <= 0) return chi2_quantile(n1, 1 - alpha) / n1;
-  return boost::math::quantile(boost::math::fisher_f_distribution<double, Policy>(n1, n2),
+  return boost::math::quantile(boost::math::fisher_f_distribution<double, QuietPolicy>(n1, n2),
                                1 - alpha);
 }
 
@@ -91,8 +86,8 @@ OneWayAnova one_way_anova(const std::vector<std::vector<double>>& groups, double
     se = std::sqrt(ssw / (n - 1) / n);
     df = n - 1;
   }
-  const double t =
-      boost::math::quantile(boost::math::students_t_distribution<double, Policy>(df), 1 - alpha);
+  const double t = boost::math::quantile(
+      boost::math::students_t_distribution<double, QuietPolicy>(df), 1 - alpha);
   r.mean = {mg, mg - t * se, mg + t * se};
 
   r.var_within = chi_square_interval(r.ms_within, r.df_within, level);

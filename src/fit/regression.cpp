@@ -7,19 +7,14 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
+#include "math_policy.h"
 #include "xbarmc/fit/estimators.h"
 #include "xbarmc/util/error.h"
 
 namespace xbarmc::fit {
 
-namespace {
-using Policy = boost::math::policies::policy<
-    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>>;
-}  // namespace
-
 double normal_quantile(double p) {
-  return boost::math::quantile(boost::math::normal_distribution<double, Policy>(), p);
+  return boost::math::quantile(boost::math::normal_distribution<double, QuietPolicy>(), p);
 }
 
 double PolyFit::eval(double x) const {
@@ -77,7 +72,7 @@ KsResult ks_normal(std::vector<double> s, double mean, double sd) {
   KsResult r;
   if (s.empty() || !(sd > 0) || !std::isfinite(sd) || !std::isfinite(mean)) return r;
   std::sort(s.begin(), s.end());
-  const boost::math::normal_distribution<double, Policy> nd(mean, sd);
+  const boost::math::normal_distribution<double, QuietPolicy> nd(mean, sd);
   const double n = static_cast<double>(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     const double f = boost::math::cdf(nd, s[i]);
