@@ -29,6 +29,7 @@ int run_main(int argc, char** argv) {
   add_summary_command(app);
   add_merge_command(app);
   add_spice_command(app);
+  add_import_command(app);
   try {
     try {
       app.parse(argc, argv);  // subcommand callbacks run inside parse
