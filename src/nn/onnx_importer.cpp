@@ -212,6 +212,8 @@ void Importer::import_node(const onnx::NodeProto& n) {
   } else if (op == "Add") {
     add_op(n);
   } else if (op == "Concat") {
+    for (int i = 0; i < n.input_size(); ++i)
+      if (scalar_inputs_.count(runtime_in(n, i))) fail(n, "concatenation along the batch axis");
     const std::size_t rank = dims_[runtime_in(n, 0)].size() + 1;
     std::int64_t axis = int_attr("axis", 1);
     if (axis < 0) axis += static_cast<std::int64_t>(rank);
@@ -311,8 +313,7 @@ OnnxImport Importer::run() {
         i.type().tensor_type().elem_type() != onnx::TensorProto::FLOAT)
       throw InputError(where + ": must be a float tensor");
     const auto& shape = i.type().tensor_type().shape();
-    if (shape.dim_size() < 2)
-      throw InputError(where + ": needs a batch dimension and at least one more");
+    if (shape.dim_size() < 1) throw InputError(where + ": needs a batch dimension");
     if (shape.dim(0).has_dim_value())
       declared_batch_ = static_cast<double>(shape.dim(0).dim_value());
     std::vector<std::size_t> d;
@@ -321,6 +322,10 @@ OnnxImport Importer::run() {
         throw InputError(where + ": dimension " + std::to_string(k) +
                          " is symbolic or not positive; export with a fixed sample shape");
       d.push_back(static_cast<std::size_t>(shape.dim(k).dim_value()));
+    }
+    if (d.empty()) {  // a batch of scalars: one feature per sample, no axis but the batch
+      d = {1};
+      scalar_inputs_.insert(input_dims_.size());
     }
     if (!o_.sample_dims.empty() && input_dims_.empty()) {
       std::size_t a = 1, b = 1;

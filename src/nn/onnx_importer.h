@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,7 @@ class Importer {
   std::vector<GraphNode> nodes_;
   std::vector<std::string> node_out_;  // ONNX value name each node writes
   double declared_batch_ = 1;
+  std::set<std::size_t> scalar_inputs_;  // graph inputs of rank 1 (one scalar per sample)
 };
 
 }  // namespace xbarmc::nn::onnx_detail
