@@ -8,10 +8,14 @@ that folding matters), exports it twice with torch.onnx.export:
              Shape/Gather/Unsqueeze/Concat/Reshape subgraph of x.view(x.size(0), -1) kept)
 imports each with `xbarmc import --check`, and compares xbarmc's float32 reference logits with
 PyTorch's: argmax identical on every sample, logits within 1e-4 relative (of the largest
-|logit|). Exit 0 on success, 1 on a mismatch, 77 when torch or onnx is not installed.
+|logit|). Then an ideal chip (no variability, continuous levels, ideal periphery and wires) runs
+the .onnx file directly as a study and must classify every sample as PyTorch does (accuracy
+100 % against labels = PyTorch's argmax). Exit 0 on success, 1 on a mismatch, 77 when torch or onnx is not installed.
 
 Usage: onnx_torch_roundtrip.py XBARMC_BINARY WORK_DIR
 """
+import json
+import re
 import subprocess
 import sys
 
@@ -107,6 +111,21 @@ def main():
         print(f"{name}: max |xbarmc - torch| / max|logit| = {rel:.2e}; argmax equal on {same}/{len(ref)}")
         if rel > 1e-4 or same != len(ref):
             print("FAIL: logits differ")
+            failed = True
+        cfg = f"{work}/{name}_ideal.json"
+        with open(cfg, "w") as f:
+            json.dump({"name": f"ideal_{name}", "seed": 1, "network": {"path": path},
+                       "dataset": {"format": "hdf5", "path": f"{work}/data.h5", "normalization": "none"},
+                       "mapping": {"scheme": "differential", "tile_rows": 256, "tile_cols": 256},
+                       "device": {"g_min_uS": 1, "g_max_uS": 100},
+                       "monte_carlo": {"instances": 2, "times_s": [1]},
+                       "statistics": {"thresholds": [0.99]},
+                       "output": {"path": f"{work}/{name}_ideal.h5"}}, f)
+        run = subprocess.run([xbarmc, "run", cfg], capture_output=True, text=True)
+        ok = run.returncode == 0 and re.search(r"^\s+0\s+0\s+1 s\s+100\.00 \+-\s+0\.00", run.stdout, re.M)
+        print(f"{name}: ideal chip " + ("gives PyTorch's predictions on every sample" if ok else "FAILED"))
+        if not ok:
+            print(run.stdout, run.stderr)
             failed = True
     sys.exit(1 if failed else 0)
 
