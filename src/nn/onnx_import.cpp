@@ -47,20 +47,31 @@ Const tensor_to_const(const onnx::TensorProto& t, const std::string& where,
     std::string location;
     std::int64_t offset = 0, length = -1;
     for (const auto& kv : t.external_data()) {
-      if (kv.key() == "location") location = kv.value();
-      if (kv.key() == "offset") offset = std::stoll(kv.value());
-      if (kv.key() == "length") length = std::stoll(kv.value());
+      try {
+        if (kv.key() == "location") location = kv.value();
+        if (kv.key() == "offset") offset = std::stoll(kv.value());
+        if (kv.key() == "length") length = std::stoll(kv.value());
+      } catch (const std::exception&) {
+        throw IoError(where + ": external data " + kv.key() + " \"" + kv.value() +
+                      "\" is not a number");
+      }
     }
     if (location.empty() || dir.empty())
       throw IoError(where + ": external data without a location or model folder");
     const std::string file = (std::filesystem::path(dir) / location).string();
     std::ifstream in(file, std::ios::binary);
     if (!in) throw IoError(where + ": external data file " + file + " is missing");
+    std::error_code ec;
+    const auto file_size = std::filesystem::file_size(file, ec);
+    if (ec || offset < 0 || static_cast<std::uintmax_t>(offset) > file_size)
+      throw IoError(where + ": external data offset is outside " + file);
     in.seekg(offset);
     const std::size_t elem =
         t.data_type() == onnx::TensorProto::DOUBLE || t.data_type() == onnx::TensorProto::INT64 ? 8
                                                                                                 : 4;
     const std::size_t want = length >= 0 ? static_cast<std::size_t>(length) : count * elem;
+    if (want > file_size - static_cast<std::uintmax_t>(offset))
+      throw IoError(where + ": external data file " + file + " is shorter than the tensor");
     raw.resize(want);
     in.read(raw.data(), static_cast<std::streamsize>(want));
     if (static_cast<std::size_t>(in.gcount()) != want)
@@ -69,12 +80,12 @@ Const tensor_to_const(const onnx::TensorProto& t, const std::string& where,
   } else if (has_raw) {
     raw = t.raw_data();
   }
-  c.v.resize(count);
   auto from_raw = [&](auto tag) {
     using T = decltype(tag);
     if (raw.size() != count * sizeof(T))
       throw IoError(where + ": raw data holds " + std::to_string(raw.size()) + " bytes, expected " +
                     std::to_string(count * sizeof(T)));
+    c.v.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
       T x;
       std::memcpy(&x, raw.data() + i * sizeof(T), sizeof(T));
@@ -85,6 +96,7 @@ Const tensor_to_const(const onnx::TensorProto& t, const std::string& where,
     if (static_cast<std::size_t>(field.size()) != count)
       throw IoError(where + ": holds " + std::to_string(field.size()) + " values, expected " +
                     std::to_string(count));
+    c.v.resize(count);
     for (std::size_t i = 0; i < count; ++i)
       c.v[i] = static_cast<double>(field[static_cast<int>(i)]);
   };

@@ -93,6 +93,12 @@ const Value& Importer::in(const onnx::NodeProto& n, int i) {
   return it->second;
 }
 
+float Importer::scalar(const onnx::NodeProto& n, int i) {
+  const Const& c = const_in(n, i);
+  if (c.v.size() != 1) fail(n, "input " + std::to_string(i) + " must be a single value");
+  return static_cast<float>(c.v[0]);
+}
+
 const Const& Importer::const_in(const onnx::NodeProto& n, int i) {
   const Value& v = in(n, i);
   if (!v.is_const)
@@ -153,6 +159,7 @@ void Importer::import_node(const onnx::NodeProto& n) {
     fail(n, "unsupported operator (supported: " + std::string(SUPPORTED) + ")");
   for (const auto& a : n.attribute())
     if (!known->second.count(a.name())) fail(n, "unsupported attribute \"" + a.name() + "\"");
+  if (n.output_size() < 1 || n.output(0).empty()) fail(n, "has no output");
   if (shape_op(n)) return;
   const std::string& op = n.op_type();
   GraphNode g;
@@ -199,8 +206,8 @@ void Importer::import_node(const onnx::NodeProto& n) {
       g.alpha = float_attr("min", g.alpha);
       g.beta = float_attr("max", g.beta);
     } else {
-      if (has_in(n, 1)) g.alpha = static_cast<float>(const_in(n, 1).v.at(0));
-      if (has_in(n, 2)) g.beta = static_cast<float>(const_in(n, 2).v.at(0));
+      if (has_in(n, 1)) g.alpha = scalar(n, 1);
+      if (has_in(n, 2)) g.beta = scalar(n, 2);
     }
     unary(GraphOp::Clip);
   } else if (op == "Conv" || op == "Gemm" || op == "MatMul") {

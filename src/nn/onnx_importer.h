@@ -45,6 +45,7 @@ class Importer {
   const Value& in(const onnx::NodeProto& n, int i);
   bool has_in(const onnx::NodeProto& n, int i) const;
   const Const& const_in(const onnx::NodeProto& n, int i);
+  float scalar(const onnx::NodeProto& n, int i);  // a one-value constant input
   std::size_t runtime_in(const onnx::NodeProto& n, int i);
   std::size_t add_node(GraphNode g);
   void set_out(const onnx::NodeProto& n, Value v);

@@ -98,6 +98,10 @@ void Importer::weight_op(const onnx::NodeProto& n) {
         fail(n, "auto_pad \"" + ap->s() + "\" is not supported");
       }
     }
+    if (static_cast<double>(kh) * static_cast<double>(kw) * static_cast<double>(d[0]) *
+            static_cast<double>(M) >
+        1073741824.0)
+      fail(n, "the im2col weight matrix would exceed 2^30 entries");
     g.group = group;
     g.out_channels = M;
     const std::vector<float> wf(w.v.begin(), w.v.end());
@@ -263,7 +267,7 @@ void Importer::window_op(const onnx::NodeProto& n) {
     } else {
       const Const& p = const_in(n, 1);
       for (double v : p.v) pads.push_back(static_cast<std::int64_t>(v));
-      if (has_in(n, 2)) value = static_cast<float>(const_in(n, 2).v.at(0));
+      if (has_in(n, 2)) value = scalar(n, 2);
       if (has_in(n, 3)) fail(n, "the axes input is not supported");
     }
     if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5] ||
@@ -401,6 +405,10 @@ bool Importer::shape_op(const onnx::NodeProto& n) {
     for (std::size_t i = ax + 1; i < a.dims.size(); ++i)
       inner *= static_cast<std::size_t>(a.dims[i]);
     const auto len = a.dims[ax];
+    if (static_cast<double>(outer) * static_cast<double>(idx.v.size()) *
+            static_cast<double>(inner) >
+        1073741824.0)
+      fail(n, "the result would exceed 2^30 values");
     c.dims.assign(a.dims.begin(), a.dims.begin() + axis);
     c.dims.insert(c.dims.end(), idx.dims.begin(), idx.dims.end());
     c.dims.insert(c.dims.end(), a.dims.begin() + axis + 1, a.dims.end());
