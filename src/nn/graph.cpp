@@ -165,15 +165,18 @@ std::vector<std::size_t> infer_node_dims(const GraphNode& n,
       break;
     }
     case GraphOp::Concat: {
+      if (n.axis >= in.size()) fail("axis " + std::to_string(n.axis) + " is out of range");
       std::size_t c = 0;
       for (auto v : n.inputs) {
-        const auto& d = dims_[v];
-        if (d.size() != in.size() || !std::equal(d.begin() + 1, d.end(), in.begin() + 1))
-          fail("inputs " + dims_text(in) + " and " + dims_text(d) +
-               " differ outside the channel axis");
-        c += d[0];
+        auto d = dims_[v];
+        if (d.size() != in.size()) fail("inputs of different rank");
+        c += d[n.axis];
+        d[n.axis] = in[n.axis];
+        if (d != in)
+          fail("inputs " + dims_text(in) + " and " + dims_text(dims_[v]) +
+               " differ outside the concatenation axis");
       }
-      out[0] = c;
+      out[n.axis] = c;
       break;
     }
     case GraphOp::GlobalAvgPool:

@@ -241,17 +241,33 @@ const MatrixRM& Graph::forward_with(const std::vector<const MatrixRM*>& inputs, 
         break;
       }
       case GraphOp::Concat: {
-        y.resize(batch, fo);
-        const std::size_t outer = din.size() == 3 ? din[1] * din[2] : 1;
+        // Channels of HWC storage: per pixel; any other axis: in logical order, where each
+        // input contributes one contiguous block per index of the axes before `axis`.
+        const bool hwc = din.size() == 3 && n.axis == 0;
+        std::vector<MatrixRM> logical;
+        if (!hwc) {
+          logical.resize(n.inputs.size());
+          for (std::size_t i = 0; i < n.inputs.size(); ++i)
+            storage_to_logical(s.values[n.inputs[i]], dims_[n.inputs[i]], logical[i]);
+        }
+        std::size_t outer = 1;
+        if (hwc)
+          outer = din[1] * din[2];
+        else
+          for (std::size_t i = 0; i < n.axis; ++i) outer *= din[i];
+        MatrixRM& dst_m = hwc ? y : s.tmp_a;
+        dst_m.resize(batch, fo);
         for (std::size_t b = 0; b < nb; ++b) {
-          float* dst = y.data() + b * static_cast<std::size_t>(fo);
+          float* dst = dst_m.data() + b * static_cast<std::size_t>(fo);
           for (std::size_t o = 0; o < outer; ++o)
-            for (auto v : n.inputs) {
-              const std::size_t block = features(v) / outer;
-              const float* src = s.values[v].data() + b * features(v) + o * block;
+            for (std::size_t i = 0; i < n.inputs.size(); ++i) {
+              const std::size_t v = n.inputs[i], block = features(v) / outer;
+              const float* src =
+                  (hwc ? s.values[v] : logical[i]).data() + b * features(v) + o * block;
               dst = std::copy(src, src + block, dst);
             }
         }
+        if (!hwc) logical_to_storage(s.tmp_a, dout, y);
         break;
       }
       case GraphOp::Relu:

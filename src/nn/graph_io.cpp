@@ -106,6 +106,9 @@ void write_graph_nodes(h5::Group& root, const Network& net) {
       case GraphOp::LeakyRelu:
         h.write_attr("alpha", static_cast<double>(n.alpha));
         break;
+      case GraphOp::Concat:
+        h.write_attr("axis", static_cast<std::int64_t>(n.axis));
+        break;
       case GraphOp::Reshape:
         h.write_attr("shape", i64(n.dims));
         break;
@@ -200,6 +203,9 @@ Network read_graph_network(const h5::Group& root, const std::string& name,
         break;
       case GraphOp::LeakyRelu:
         n.alpha = static_cast<float>(h.read_attr<double>("alpha"));
+        break;
+      case GraphOp::Concat:
+        if (h.has_attr("axis")) n.axis = sizes_attr(h, "axis", 1)[0];
         break;
       case GraphOp::Reshape:
         n.dims = sizes_attr(h, "shape", 0);

@@ -224,8 +224,10 @@ void Importer::import_node(const onnx::NodeProto& n) {
     const std::size_t rank = dims_[runtime_in(n, 0)].size() + 1;
     std::int64_t axis = int_attr("axis", 1);
     if (axis < 0) axis += static_cast<std::int64_t>(rank);
-    if (axis != 1) fail(n, "only concatenation along axis 1 (channels) is supported");
+    if (axis < 1 || axis >= static_cast<std::int64_t>(rank))
+      fail(n, "concatenation along the batch axis (or out of range) is not supported");
     g.op = GraphOp::Concat;
+    g.axis = static_cast<std::size_t>(axis - 1);
     for (int i = 0; i < n.input_size(); ++i) g.inputs.push_back(runtime_in(n, i));
     Value v;
     v.id = add_node(std::move(g));

@@ -72,6 +72,7 @@ struct GraphNode {
   std::vector<std::size_t> constant_dims;  //!< its dims, right-aligned against [batch, dims]
   float alpha = 0, beta = 0;               //!< Clip lo/hi, LeakyRelu alpha, Pad value
   std::vector<std::size_t> dims;           //!< Reshape target per-sample dims
+  std::size_t axis = 0;                    //!< Concat: per-sample axis (0 = channels, ONNX axis 1)
   [[nodiscard]] bool is_weight() const { return op == GraphOp::Conv || op == GraphOp::Dense; }
 };
 

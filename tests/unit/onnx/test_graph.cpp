@@ -154,3 +154,37 @@ TEST(GraphNetwork, NativeFormatRoundTripIsVersion2AndSequentialStays1) {
   EXPECT_FALSE(load_network(sp).is_graph());
   std::filesystem::remove_all(dir);
 }
+
+TEST(GraphNetwork, ConcatAlongChannelsAndHeightInLogicalOrder) {
+  // [2,3,2] + [1,3,2] along channels and [2,3,2] + [2,1,2] along height, checked against
+  // concatenating the logical (C,H,W) arrays directly.
+  for (std::size_t axis : {0u, 1u}) {
+    const std::vector<std::size_t> da = {2, 3, 2};
+    std::vector<std::size_t> db = da;
+    db[axis] = 1;
+    GraphNode g;
+    g.op = GraphOp::Concat;
+    g.inputs = {0, 1};
+    g.axis = axis;
+    const Graph graph({da, db}, {g});
+    const std::size_t fb = db[0] * db[1] * db[2];
+    const MatrixRM a = random_matrix(2, 12, 11),
+                   b = random_matrix(2, static_cast<Eigen::Index>(fb), 12);
+    GraphScratch s;
+    const MatrixRM& y = graph.forward_with({&a, &b}, s, nullptr);
+    MatrixRM yl;
+    storage_to_logical(y, graph.dims(2), yl);
+    const std::size_t outer = axis == 0 ? 1 : 2, ba = 12 / outer, bb = fb / outer;
+    for (Eigen::Index r = 0; r < 2; ++r) {
+      std::vector<float> want;
+      for (std::size_t o = 0; o < outer; ++o) {
+        for (std::size_t i = 0; i < ba; ++i)
+          want.push_back(a(r, static_cast<Eigen::Index>(o * ba + i)));
+        for (std::size_t i = 0; i < bb; ++i)
+          want.push_back(b(r, static_cast<Eigen::Index>(o * bb + i)));
+      }
+      for (std::size_t i = 0; i < want.size(); ++i)
+        EXPECT_EQ(yl(r, static_cast<Eigen::Index>(i)), want[i]) << "axis " << axis << " at " << i;
+    }
+  }
+}
