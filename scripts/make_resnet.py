@@ -59,8 +59,8 @@ class ResNet8(nn.Module):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--width", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--width", type=int, default=12)
     ap.add_argument("--train-limit", type=int, default=0, help="training samples (0 = all 60000)")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
