@@ -205,9 +205,9 @@ void save_network(const Network& net, const std::string& path, const TrainingMet
     h5::File file = h5::File::create(tmp);
     h5::Group root = file.root();
     root.write_attr("filetype", FILETYPE);
-    root.write_attr("format_version",
-                    std::vector<std::int64_t>{
-                        net.is_graph() ? GRAPH_FORMAT_MAJOR : NETWORK_FORMAT_MAJOR, 0});
+    root.write_attr(
+        "format_version",
+        std::vector<std::int64_t>{net.is_graph() ? GRAPH_FORMAT_MAJOR : NETWORK_FORMAT_MAJOR, 0});
     root.write_attr("name", net.name());
     root.write_attr("input_shape", to_i64(net.input_shape()));
     root.write_attr("num_classes", static_cast<std::int64_t>(net.num_classes()));

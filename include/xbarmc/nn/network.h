@@ -80,9 +80,7 @@ class Network {
   [[nodiscard]] std::string name() const { return name_; }
   //! Provenance attributes written at the root of the network file (e.g. the source model's
   //! source_sha256 and source_producer for an ONNX import); empty for trained networks.
-  [[nodiscard]] const std::map<std::string, std::string>& provenance() const {
-    return provenance_;
-  }
+  [[nodiscard]] const std::map<std::string, std::string>& provenance() const { return provenance_; }
   void set_provenance(const std::string& key, const std::string& value) {  //!< see provenance
     provenance_[key] = value;
   }
