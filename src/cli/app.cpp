@@ -31,6 +31,7 @@ int run_main(int argc, char** argv) {
   add_spice_command(app);
   add_fit_command(app);
   add_fit_synth_command(app);
+  add_import_command(app);
   try {
     try {
       app.parse(argc, argv);  // subcommand callbacks run inside parse

@@ -56,22 +56,59 @@ Network::Network(std::string name, std::vector<std::size_t> input_shape, std::ve
                      "\": the last layer must output a vector of class logits, got " + s.str());
 }
 
+Network::Network(std::string name, Graph graph) : name_(std::move(name)), graph_(std::move(graph)) {
+  const auto& in = graph_->dims(0);
+  if (graph_->num_inputs() != 1)
+    throw InputError("network \"" + name_ + "\": a graph network has exactly one input, got " +
+                     std::to_string(graph_->num_inputs()));
+  if (in.size() == 1)
+    shapes_.push_back({in[0], 1, 1, false});
+  else if (in.size() == 3)
+    shapes_.push_back({in[0], in[1], in[2], true});
+  else
+    throw InputError("network \"" + name_ + "\": input must be {features} or {C, H, W}, got " +
+                     std::to_string(in.size()) + " dims");
+  input_dims_ = in;
+  const auto& out = graph_->dims(graph_->output_value());
+  if (out.size() != 1)
+    throw InputError("network \"" + name_ +
+                     "\": the graph must output a vector of class logits, got " +
+                     std::to_string(out.size()) + " dims");
+  shapes_.push_back({out[0], 1, 1, false});
+  weight_layers_ = graph_->weight_nodes();
+}
+
+const Graph& Network::graph() const {
+  if (!graph_) throw InputError("network \"" + name_ + "\" is sequential, not a graph");
+  return *graph_;
+}
+
+std::size_t Network::weight_positions(std::size_t i) const {
+  if (graph_) return graph_->positions(i);
+  const TensorShape& out = shapes_[layer_of_weight(i) + 1];
+  return out.spatial ? out.h * out.w : 1;
+}
+
 const Eigen::MatrixXf& Network::weight_matrix(std::size_t i) const {
+  if (graph_) return graph_->nodes()[layer_of_weight(i)].weight;
   const Layer& l = layers_.at(layer_of_weight(i));
   if (const auto* d = std::get_if<Dense>(&l)) return d->weight;
   return std::get<Conv2D>(l).weight;
 }
 
 const Eigen::VectorXf& Network::bias(std::size_t i) const {
+  if (graph_) return graph_->nodes()[layer_of_weight(i)].bias;
   const Layer& l = layers_.at(layer_of_weight(i));
   if (const auto* d = std::get_if<Dense>(&l)) return d->bias;
   return std::get<Conv2D>(l).bias;
 }
 
 Eigen::MatrixXf& Network::mutable_weight_matrix(std::size_t i) {
+  if (graph_) return graph_->mutable_nodes()[layer_of_weight(i)].weight;
   return const_cast<Eigen::MatrixXf&>(std::as_const(*this).weight_matrix(i));
 }
 Eigen::VectorXf& Network::mutable_bias(std::size_t i) {
+  if (graph_) return graph_->mutable_nodes()[layer_of_weight(i)].bias;
   return const_cast<Eigen::VectorXf&>(std::as_const(*this).bias(i));
 }
 
@@ -93,6 +130,7 @@ std::string Network::describe() const {
   std::ostringstream os;
   os << "network \"" << name_ << "\": input " << shapes_.front().str() << ", " << num_classes()
      << " classes, " << num_parameters() << " parameters\n";
+  if (graph_) return os.str() + graph_->describe();
   for (std::size_t k = 0; k < layers_.size(); ++k) {
     os << "  " << k << " " << layer_type_name(layers_[k]);
     std::visit(util::Overloaded{
@@ -119,6 +157,14 @@ void Network::forward(const MatrixRM& inputs, MatrixRM& logits, ForwardScratch& 
 
 void Network::forward_with(const MatrixRM& inputs, MatrixRM& logits, ForwardScratch& scratch,
                            const MatMul& matmul, const Observer& observer) const {
+  if (graph_) {
+    if (static_cast<std::size_t>(inputs.cols()) != input_features())
+      throw InputError("forward: inputs have " + std::to_string(inputs.cols()) +
+                       " features, network \"" + name_ + "\" expects " +
+                       std::to_string(input_features()) + " (" + shapes_.front().str() + ")");
+    logits = graph_->forward_with({&inputs}, scratch.graph, matmul, observer);
+    return;
+  }
   if (layers_.empty()) throw InputError("forward: the network has no layers");
   if (static_cast<std::size_t>(inputs.cols()) != input_features())
     throw InputError("forward: inputs have " + std::to_string(inputs.cols()) +

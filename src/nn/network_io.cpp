@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <set>
 
+#include "xbarmc/nn/graph_io.h"
+#include "xbarmc/nn/onnx_import.h"
 #include "xbarmc/util/error.h"
 #include "xbarmc/util/hdf5.h"
 #include "xbarmc/util/version.h"
@@ -111,20 +113,23 @@ Layer read_layer(const h5::Group& g, TensorShape& shape) {
 }  // namespace
 
 Network load_network(const std::string& path) {
+  if (is_onnx_file(path)) return import_onnx(path, OnnxImportOptions{}).network;
   const h5::File file = h5::File::open(path);
   const h5::Group root = file.root();
   if (!root.has_attr("filetype") || root.read_attr<std::string>("filetype") != FILETYPE)
     throw IoError(path + ": not an xbarmc network file (root attribute filetype must be \"" +
                   FILETYPE + "\")");
   const auto version = root.read_attr_vector<std::int64_t>("format_version");
-  if (version.size() != 2 || version[0] != NETWORK_FORMAT_MAJOR) {
+  if (version.size() != 2 ||
+      (version[0] != NETWORK_FORMAT_MAJOR && version[0] != GRAPH_FORMAT_MAJOR)) {
     std::string v;
     for (std::size_t i = 0; i < version.size(); ++i) {
       if (i > 0) v += '.';
       v += std::to_string(version[i]);
     }
     throw IoError(path + ": unsupported network format_version " + v + " (this build reads " +
-                  std::to_string(NETWORK_FORMAT_MAJOR) + ".x)");
+                  std::to_string(NETWORK_FORMAT_MAJOR) + ".x and " +
+                  std::to_string(GRAPH_FORMAT_MAJOR) + ".x)");
   }
   const std::string name = root.read_attr<std::string>("name");
   const auto dims64 = root.read_attr_vector<std::int64_t>("input_shape");
@@ -137,6 +142,16 @@ Network load_network(const std::string& path) {
     throw IoError(path + ":/@input_shape: must be [features] or [C, H, W]");
   TensorShape shape = dims.size() == 1 ? TensorShape{dims[0], 1, 1, false}
                                        : TensorShape{dims[0], dims[1], dims[2], true};
+  if (version[0] == GRAPH_FORMAT_MAJOR) {
+    Network net = read_graph_network(root, name, dims);
+    for (const char* key : {"source_file", "source_sha256", "source_producer"})
+      if (root.has_attr(key)) net.set_provenance(key, root.read_attr<std::string>(key));
+    const auto classes = root.read_attr<std::int64_t>("num_classes");
+    if (static_cast<std::int64_t>(net.num_classes()) != classes)
+      throw IoError(path + ":/@num_classes: is " + std::to_string(classes) +
+                    " but the graph outputs " + std::to_string(net.num_classes()));
+    return net;
+  }
   const h5::Group layers = root.open_group("layers");
   const auto names = layers.children();
   std::vector<Layer> out;
@@ -190,12 +205,15 @@ void save_network(const Network& net, const std::string& path, const TrainingMet
     h5::File file = h5::File::create(tmp);
     h5::Group root = file.root();
     root.write_attr("filetype", FILETYPE);
-    root.write_attr("format_version",
-                    std::vector<std::int64_t>{NETWORK_FORMAT_MAJOR, NETWORK_FORMAT_MINOR});
+    root.write_attr(
+        "format_version",
+        std::vector<std::int64_t>{net.is_graph() ? GRAPH_FORMAT_MAJOR : NETWORK_FORMAT_MAJOR, 0});
     root.write_attr("name", net.name());
     root.write_attr("input_shape", to_i64(net.input_shape()));
     root.write_attr("num_classes", static_cast<std::int64_t>(net.num_classes()));
     root.write_attr("xbarmc_version", std::string(version_string()) + " (git " + git_sha() + ")");
+    if (net.is_graph()) write_graph_nodes(root, net);
+    for (const auto& [key, value] : net.provenance()) root.write_attr(key, value);
     h5::Group layers = root.create_group("layers");
     for (std::size_t k = 0; k < net.num_layers(); ++k) {
       h5::Group g = layers.create_group(std::to_string(k));

@@ -52,8 +52,7 @@ double macs_per_sample(const nn::Network& net) {
   for (std::size_t k = 0; k < net.num_weight_layers(); ++k) {
     const auto& w = net.weight_matrix(k);
     // A convolution applies its im2col matrix once per output position.
-    const nn::TensorShape& out = net.shape_before(net.layer_of_weight(k) + 1);
-    const double positions = out.spatial ? static_cast<double>(out.h * out.w) : 1.0;
+    const auto positions = static_cast<double>(net.weight_positions(k));
     macs += static_cast<double>(w.rows()) * static_cast<double>(w.cols()) * positions;
   }
   return macs;

@@ -71,9 +71,9 @@ TEST(NetworkIo, RoundTripGivesIdenticalWeightsAndLogits) {
 
 TEST(NetworkIo, RejectsBadFilesWithTheObjectNamed) {
   auto msg = io_error(saved_cnn("v.h5"), [](h5::Group& r) {
-    r.write_attr("format_version", std::vector<std::int64_t>{2, 0});
+    r.write_attr("format_version", std::vector<std::int64_t>{3, 0});
   });
-  EXPECT_NE(msg.find("format_version 2.0"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("format_version 3.0"), std::string::npos) << msg;
   msg =
       io_error(saved_cnn("t.h5"), [](h5::Group& r) { r.write_attr("filetype", "xbarmc-results"); });
   EXPECT_NE(msg.find("not an xbarmc network"), std::string::npos) << msg;
