@@ -19,23 +19,32 @@ RandomStream stream(const TileKey& k, Purpose purpose, std::uint32_t cycle = 0,
   return RandomStream(k.seed, StreamId{k.instance, purpose, k.layer, k.tile, cycle, sub});
 }
 
-//! n standard normals of stream {key, purpose, cycle, sub} into `scratch` (row-major device
-//! order), returned.
-const float* draw_normals(const TileKey& key, Purpose purpose, std::uint32_t cycle,
-                          std::uint64_t sub, Eigen::Index n, std::vector<float>& scratch) {
+//! The two kinds of draw a stage takes: standard normals or uniforms in [0, 1).
+enum class Draw { Normal, Uniform };
+
+//! n draws of stream {key, purpose, cycle, sub} into `scratch` (row-major device order),
+//! returned.
+const float* draw(Draw kind, const TileKey& key, Purpose purpose, std::uint32_t cycle,
+                  std::uint64_t sub, Eigen::Index n, std::vector<float>& scratch) {
   scratch.resize(static_cast<std::size_t>(n));
   RandomStream s = stream(key, purpose, cycle, sub);
-  s.normals(scratch.data(), scratch.size());
+  if (kind == Draw::Normal)
+    s.normals(scratch.data(), scratch.size());
+  else
+    s.uniforms01(scratch.data(), scratch.size());
   return scratch.data();
+}
+
+//! n standard normals of stream {key, purpose, cycle, sub} into `scratch`, returned.
+const float* draw_normals(const TileKey& key, Purpose purpose, std::uint32_t cycle,
+                          std::uint64_t sub, Eigen::Index n, std::vector<float>& scratch) {
+  return draw(Draw::Normal, key, purpose, cycle, sub, n, scratch);
 }
 
 //! n uniforms in [0, 1) of stream {key, purpose, cycle, sub} into `scratch`, returned.
 const float* draw_uniforms(const TileKey& key, Purpose purpose, std::uint32_t cycle,
                            std::uint64_t sub, Eigen::Index n, std::vector<float>& scratch) {
-  scratch.resize(static_cast<std::size_t>(n));
-  RandomStream s = stream(key, purpose, cycle, sub);
-  s.uniforms01(scratch.data(), scratch.size());
-  return scratch.data();
+  return draw(Draw::Uniform, key, purpose, cycle, sub, n, scratch);
 }
 
 //! Whether device n takes part in the time-dependent stages (stuck devices do not).
