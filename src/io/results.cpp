@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <numeric>
 #include <optional>
 
 #include "xbarmc/stats/summary.h"
@@ -107,6 +108,37 @@ bool all_done(const study::StudyResults& r) {
   return true;
 }
 
+//! Index scale 0..n-1 named `name` in group `g` (HDF5 dimension scale, docs/results-format.md).
+void write_index_scale(h5::Group& g, const char* name, std::size_t n) {
+  std::vector<std::uint64_t> index(n);
+  std::iota(index.begin(), index.end(), std::uint64_t{0});
+  g.write(name, index, {static_cast<hsize_t>(n)});
+  g.make_scale(name, name);
+}
+
+//! Value scale `name` in group `g` with a `units` attribute.
+void write_value_scale(h5::Group& g, const char* name, const std::vector<double>& values,
+                       const char* units) {
+  g.write(name, values, {static_cast<hsize_t>(values.size())});
+  g.make_scale(name, name);
+  g.write_dataset_attr(name, "units", units);
+}
+
+//! The dimension scales of the summary group: cycle, time (s), threshold, quantile, bin.
+void write_scales(h5::Group& s, const study::StudyResults& r, const std::vector<double>& thresholds,
+                  int bins) {
+  write_index_scale(s, "cycle", r.cycles);
+  write_value_scale(s, "time", r.times_s, "s");
+  write_value_scale(s, "threshold", thresholds, "accuracy fraction");
+  write_value_scale(
+      s, "quantile",
+      std::vector<double>(std::begin(stats::QUANTILE_LEVELS), std::end(stats::QUANTILE_LEVELS)),
+      "probability");
+  std::vector<double> lower(static_cast<std::size_t>(bins));
+  for (int b = 0; b < bins; ++b) lower[static_cast<std::size_t>(b)] = static_cast<double>(b) / bins;
+  write_value_scale(s, "bin", lower, "accuracy fraction (lower bin edge)");
+}
+
 //! Statistics of one point: arrays over (cycle, time) computed from the instances.
 void write_point_summary(h5::Group& g, const ResultsMeta& meta, const study::StudyResults& r,
                          const study::PointResults& pr, const std::vector<double>& thresholds) {
@@ -164,6 +196,16 @@ void write_point_summary(h5::Group& g, const ResultsMeta& meta, const study::Stu
   s.write("yield_lo", lo, {C, T, K});
   s.write("yield_hi", hi, {C, T, K});
   s.write("yield_passed", passed, {C, T, K});
+  // Dimension scales of the summary group (its own, so the group opens alone in xarray).
+  write_scales(s, r, thresholds, bins);
+  for (const char* name : {"n", "mean", "std", "sem", "min", "max"})
+    s.attach_scales(name, {"cycle", "time"});
+  s.attach_scales("quantiles", {"cycle", "time", "quantile"});
+  s.attach_scales("quantile_levels", {"quantile"});
+  s.make_scale("histogram_edges", "histogram_edges");
+  s.attach_scales("histogram", {"cycle", "time", "bin"});
+  for (const char* name : {"yield", "yield_lo", "yield_hi", "yield_passed"})
+    s.attach_scales(name, {"cycle", "time", "threshold"});
 }
 
 }  // namespace
@@ -265,6 +307,15 @@ void write_results(const std::string& path, const ResultsMeta& meta, const study
         std::vector<std::uint8_t> done(pr.status.size());
         for (std::size_t i = 0; i < done.size(); ++i) done[i] = pr.status[i] != 0 ? 1 : 0;
         g.write("done", done, {I}, {{chunk_i}, DEFLATE_LEVEL});
+        // Dimension scales: xarray (h5netcdf) opens the group as a labelled dataset.
+        write_index_scale(g, "instance", r.instances);
+        write_index_scale(g, "cycle", r.cycles);
+        write_value_scale(g, "time", r.times_s, "s");
+        write_index_scale(g, "layer", r.layers);
+        g.attach_scales("accuracy", {"instance", "cycle", "time"});
+        g.attach_scales("layer_error", {"instance", "cycle", "time", "layer"});
+        g.attach_scales("status", {"instance"});
+        g.attach_scales("done", {"instance"});
         write_point_summary(g, meta, r, pr, thresholds);
       }
       const bool complete = options.shard_count == 0 && all_done(r);

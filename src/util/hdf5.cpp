@@ -1,5 +1,7 @@
 #include "xbarmc/util/hdf5.h"
 
+#include <hdf5_hl.h>
+
 #include <cstdio>
 #include <cstring>
 #include <numeric>
@@ -447,5 +449,33 @@ XBARMC_H5_INSTANTIATE(std::uint8_t)
 XBARMC_H5_INSTANTIATE(std::uint64_t)
 #undef XBARMC_H5_INSTANTIATE
 template std::string Group::read_attr<std::string>(const std::string&) const;
+
+void Group::make_scale(const std::string& name, const std::string& dim) {
+  const Handle d(H5Dopen2(h_.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (d.id() < 0) fail(where(name), "missing dataset (dimension scale)");
+  if (H5DSset_scale(d.id(), dim.c_str()) < 0) fail(where(name), "cannot make a dimension scale");
+}
+
+void Group::write_dataset_attr(const std::string& name, const std::string& attr,
+                               const std::string& value) {
+  const Handle d(H5Dopen2(h_.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (d.id() < 0) fail(where(name), "missing dataset");
+  Handle type = string_type();
+  Handle space = dataspace({});
+  Handle a = create_attr(d.id(), attr, type.id(), space.id(), where(name + "@" + attr));
+  const char* p = value.c_str();
+  if (H5Awrite(a.id(), type.id(), &p) < 0) fail(where(name + "@" + attr), "cannot write attribute");
+}
+
+void Group::attach_scales(const std::string& name, const std::vector<std::string>& scales) {
+  const Handle d(H5Dopen2(h_.id(), name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (d.id() < 0) fail(where(name), "missing dataset (attach dimension scales)");
+  for (std::size_t k = 0; k < scales.size(); ++k) {
+    const Handle s(H5Dopen2(h_.id(), scales[k].c_str(), H5P_DEFAULT), H5Dclose);
+    if (s.id() < 0) fail(where(scales[k]), "missing dimension scale");
+    if (H5DSattach_scale(d.id(), s.id(), static_cast<unsigned>(k)) < 0)
+      fail(where(name), "cannot attach dimension scale " + scales[k]);
+  }
+}
 
 }  // namespace xbarmc::h5

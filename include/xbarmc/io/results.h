@@ -16,7 +16,7 @@ namespace xbarmc::io {
 
 //! Format version written into (and required of) results files.
 inline constexpr int RESULTS_FORMAT_MAJOR = 1;
-inline constexpr int RESULTS_FORMAT_MINOR = 0;
+inline constexpr int RESULTS_FORMAT_MINOR = 1;
 
 //! Instances per HDF5 chunk of the per-instance datasets (fewer when the study has fewer).
 inline constexpr unsigned long long INSTANCE_CHUNK = 1024;

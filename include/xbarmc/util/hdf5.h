@@ -55,6 +55,16 @@ class Group {
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] const std::string& file() const { return file_; }
 
+  //! Makes dataset `name` (1-d) a dimension scale named `dim` (HDF5 Dimension Scales, the
+  //! netCDF-4 convention: xarray with h5netcdf reads it as the coordinate of dimension `dim`).
+  void make_scale(const std::string& name, const std::string& dim);
+  //! Writes the string attribute `attr` = `value` on dataset `name` of this group (e.g. units).
+  void write_dataset_attr(const std::string& name, const std::string& attr,
+                          const std::string& value);
+  //! Attaches the scales `scales[k]` (dataset paths relative to this group, made by
+  //! make_scale) to dimension k of dataset `name`.
+  void attach_scales(const std::string& name, const std::vector<std::string>& scales);
+
   //! True when a link `name` exists (relative path, intermediate groups allowed).
   [[nodiscard]] bool exists(const std::string& name) const;
   [[nodiscard]] bool has_attr(const std::string& name) const;
