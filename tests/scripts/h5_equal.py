@@ -15,6 +15,25 @@ import h5py
 import numpy as np
 
 IGNORED_ROOT_ATTRS = {"created", "timings_json"}
+# Dimension-scale bookkeeping (format 1.1) holds HDF5 object references, which are file
+# addresses: compared by the names of the objects they point to.
+REFERENCE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST"}
+
+
+def resolve_references(f, value):
+    """The attribute with every object reference replaced by the referenced object's name."""
+    if isinstance(value, h5py.Reference):
+        return f[value].name if value else None
+    if isinstance(value, np.void):  # REFERENCE_LIST entries: (dataset reference, dimension)
+        return tuple(resolve_references(f, v) for v in value.tolist())
+    if isinstance(value, tuple):
+        return tuple(resolve_references(f, v) for v in value)
+    if isinstance(value, np.ndarray):
+        return [resolve_references(f, v) for v in value.tolist()] if value.dtype.kind in "OV" \
+            else value.tolist()
+    if isinstance(value, list):
+        return [resolve_references(f, v) for v in value]
+    return value
 
 
 def normalise_config(text):
@@ -50,7 +69,10 @@ def compare(fa, fb, problems):
             problems.append(f"attributes of {name} differ: {sorted(keys_a ^ keys_b)}")
         for key in sorted(keys_a & keys_b):
             va, vb = oa.attrs[key], ob.attrs[key]
-            if name == "/" and key == "config":
+            if key in REFERENCE_ATTRS:
+                if resolve_references(fa, va) != resolve_references(fb, vb):
+                    problems.append(f"dimension scales of {name} ({key}) differ")
+            elif name == "/" and key == "config":
                 if normalise_config(va) != normalise_config(vb):
                     problems.append("root attribute config differs (beyond /output/path)")
             elif not attr_equal(va, vb):
