@@ -57,7 +57,7 @@ TEST(Quantize, PerColumnRanges) {
 
 namespace {
 
-//! A differential tile of 3 rows and 2 weight columns (4 physical columns).
+//! A tile of 3 rows and `weight_cols` weight columns under `scheme`.
 mapping::TileSpec tile(int weight_cols, mapping::Scheme scheme) {
   mapping::TileSpec t;
   t.rows = 3;
@@ -109,9 +109,11 @@ TEST(DriftCompensation, UniformDriftRestoresWeights) {
   reference_read(gt, rt);
   drift_factors_per_column(r0, rt, mapping::Scheme::Differential,
                            tile(2, mapping::Scheme::Differential), f);
+  const mapping::TileSpec t = tile(2, mapping::Scheme::Differential);
   for (int j = 0; j < 2; ++j) {
-    const Eigen::VectorXf w0 = g0.col(2 * j) - g0.col(2 * j + 1);
-    const Eigen::VectorXf wt = f(j) * (gt.col(2 * j) - gt.col(2 * j + 1));
+    const mapping::ColumnPair c = mapping::pair_columns(mapping::Scheme::Differential, t, j);
+    const Eigen::VectorXf w0 = g0.col(c.plus) - g0.col(c.minus);
+    const Eigen::VectorXf wt = f(j) * (gt.col(c.plus) - gt.col(c.minus));
     EXPECT_TRUE(wt.isApprox(w0, 1e-6f)) << j;
   }
   EXPECT_NEAR(drift_factor_global(r0, rt), 1.0 / s, 1e-6);
